@@ -1,0 +1,51 @@
+"""Entry point: `python bot.py` runs the Telegram bot, or the console chat when no token is set."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+
+from channels.settings import Settings, SettingsError, load_settings
+from dialogs.assistant import Assistant
+from dialogs.schema import SchemaError, load_report_types
+from storage import TinyDBDraftStore
+
+
+def build_assistant(settings: Settings) -> Assistant:
+    """Load and check every report type, open the store, wire the reporter."""
+    types = load_report_types()
+    try:
+        from report import DocxReporter
+    except ImportError:  # rendering not installed in this build
+        reporter = None
+    else:
+        reporter = DocxReporter(types)
+    return Assistant(TinyDBDraftStore(settings.data_dir), types, reporter)
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Parse arguments, load settings, start the right channel; one clear line on bad config."""
+    parser = argparse.ArgumentParser(description="法治政府建设年度报告 drafting bot")
+    parser.add_argument("--console", action="store_true", help="chat in this terminal instead of Telegram")
+    args = parser.parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        assistant = build_assistant(settings)
+    except (SettingsError, SchemaError) as exc:
+        print(f"配置错误 / configuration error: {exc}", file=sys.stderr)
+        return 2
+    if args.console or not settings.token:
+        from channels.console import run_console
+
+        if not args.console:
+            print("未设置 TELEGRAM_BOT_TOKEN，进入控制台模式。(No token: console chat.)", file=sys.stderr)
+        return run_console(assistant, settings.console_user_id, settings.data_dir, sys.stdin, sys.stdout)
+    from channels.telegram import run_telegram
+
+    return run_telegram(settings, assistant)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

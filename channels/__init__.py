@@ -1,0 +1,1 @@
+"""Channels that drive the assistant: a terminal console and Telegram."""

@@ -1,0 +1,68 @@
+"""Console channel: the same assistant in a terminal, one line per message.
+
+Works with piped input: prompts are flushed, and end of input stops cleanly
+(every answer is already saved by then).
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import TextIO
+
+from dialogs.actions import Action, Document, Out, Reply, parse_input
+from dialogs.assistant import Assistant
+
+
+def render_reply(reply: Reply) -> str:
+    """Message text plus its buttons as the commands that do the same."""
+    lines = [reply.text]
+    for row in reply.buttons:
+        cells = []
+        for b in row:
+            cmd = b.action.command()
+            cells.append(f"[{b.label}] {cmd}" if cmd != b.label else f"[{b.label}]")
+        lines.append("  " + "  ".join(cells))
+    return "\n".join(lines)
+
+
+def save_document(doc: Document, data_dir: Path, user_id: int) -> Path:
+    """Write a generated report under DATA_DIR/reports/<user>/ and return its path."""
+    folder = data_dir / "reports" / str(user_id)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / doc.filename
+    path.write_bytes(doc.data)
+    return path
+
+
+def show(outs: list[Out], out: TextIO, data_dir: Path, user_id: int) -> None:
+    """Print replies; save documents and print where they went."""
+    for o in outs:
+        if isinstance(o, Document):
+            path = save_document(o, data_dir, user_id)
+            out.write(f"{o.caption}\n已保存到：{path.resolve()}\n")
+        else:
+            out.write(render_reply(o) + "\n")
+        out.write("\n")
+    out.flush()
+
+
+def run_console(assistant: Assistant, user_id: int, data_dir: Path, inp: TextIO, out: TextIO) -> int:
+    """Read lines until end of input; each line is one message to the assistant."""
+    out.write("（控制台模式：每行一条消息；按钮显示为可输入的命令；Ctrl-D 退出）\n\n")
+    show(assistant.handle(user_id, Action("start")), out, data_dir, user_id)
+    try:
+        while True:
+            out.write("> ")
+            out.flush()
+            line = inp.readline()
+            if not line:
+                break
+            text = line.rstrip("\n")
+            if not text.strip():
+                continue
+            show(assistant.handle(user_id, parse_input(text)), out, data_dir, user_id)
+    except KeyboardInterrupt:
+        pass
+    out.write("\n已保存，下次运行会接着上次的位置。再见！\n")
+    out.flush()
+    return 0

@@ -1,0 +1,1 @@
+"""Report types, drafts and the dialog engine. Nothing here knows about Telegram."""

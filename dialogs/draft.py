@@ -1,0 +1,65 @@
+"""The draft: everything a user has answered for one report, plus where they are."""
+
+from __future__ import annotations
+
+import copy
+import datetime as dt
+import secrets
+from dataclasses import asdict, dataclass, field
+from typing import Any
+
+Answer = str | int | list[Any] | dict[str, Any]
+
+
+def now_iso() -> str:
+    """Current UTC time as ISO text (seconds)."""
+    return dt.datetime.now(dt.UTC).replace(microsecond=0).isoformat()
+
+
+def new_draft_id() -> str:
+    """A short random id: safe in file names and in 64-byte Telegram button data."""
+    return secrets.token_hex(4)
+
+
+@dataclass
+class Draft:
+    """One user's report in progress. The engine never mutates a draft it was given."""
+
+    id: str
+    user_id: int
+    report_type: str
+    schema_version: int
+    answers: dict[str, Answer] = field(default_factory=dict)
+    skipped: list[str] = field(default_factory=list)
+    open: list[str] = field(default_factory=list)  # lists/groups still taking items
+    partial: dict[str, dict[str, Any]] = field(default_factory=dict)  # group item being filled
+    cursor: str | None = None  # question shown last; None means "derive the next one"
+    reviewing: bool = False  # an edit started from the review returns to it
+    created: str = field(default_factory=now_iso)
+    updated: str = field(default_factory=now_iso)
+
+    @property
+    def unit(self) -> str:
+        """Unit name for listings (empty until answered)."""
+        v = self.answers.get("unit_name", "")
+        return v if isinstance(v, str) else ""
+
+    @property
+    def year(self) -> int | None:
+        """Report year for listings (None until answered)."""
+        v = self.answers.get("year")
+        return v if isinstance(v, int) else None
+
+    def copy(self) -> Draft:
+        """A deep copy, so the caller's draft stays as it was."""
+        return copy.deepcopy(self)
+
+    def to_dict(self) -> dict[str, Any]:
+        """Plain JSON-ready data."""
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, data: dict[str, Any]) -> Draft:
+        """Rebuild a draft from stored data, ignoring unknown keys from newer versions."""
+        known = {f for f in cls.__dataclass_fields__}
+        return cls(**{k: v for k, v in data.items() if k in known})

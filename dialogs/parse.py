@@ -1,0 +1,159 @@
+"""Clean and parse what users type. Every failure is a ParseError with a Chinese message."""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+
+from .schema import Question
+
+# Characters XML 1.0 cannot hold (and so a DOCX cannot), plus zero-width noise.
+_XML_BAD = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\u200b\u200c\u200d\u2060\ufeff]"
+)
+_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+_CN_DIGITS = {"零": 0, "〇": 0, "○": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4,
+              "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
+_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
+_MEASURE_WORDS = "家个项次件人场篇名所条期批"
+
+
+class ParseError(ValueError):
+    """The input cannot be accepted; str(error) is a Chinese message for the user."""
+
+
+def clean(text: str, *, multiline: bool) -> str:
+    """Trim, drop characters a DOCX cannot store, normalise line breaks and spaces."""
+    text = text.replace("\r\n", "\n").replace("\r", "\n").replace("\u2028", "\n").replace("\u2029", "\n")
+    text = _XML_BAD.sub("", text)
+    text = text.replace("\t", " ").replace("\u3000", " ")
+    if not multiline:
+        return re.sub(r"\s+", " ", text).strip()
+    lines = [re.sub(r" {2,}", " ", line).strip() for line in text.split("\n")]
+    # Keep paragraph breaks, but never more than one blank between paragraphs.
+    return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
+
+
+def _cn_number(s: str) -> int | None:
+    """Parse a Chinese numeral such as 十六, 一百二十, 三千零五, 两万; None if it is not one."""
+    if not s or any(c not in _CN_DIGITS and c not in _CN_UNITS and c != "万" for c in s):
+        return None
+    if len(s) >= 3 and all(c in _CN_DIGITS for c in s):  # digit by digit, e.g. 二〇二四
+        return int("".join(str(_CN_DIGITS[c]) for c in s))
+    total, section, digit = 0, 0, None
+    for c in s:
+        if c in _CN_DIGITS:
+            if digit is not None and digit != 0 and _CN_DIGITS[c] != 0:
+                return None  # two digits in a row without a unit, e.g. 二三
+            digit = _CN_DIGITS[c]
+        elif c in _CN_UNITS:
+            section += (1 if digit is None else digit) * _CN_UNITS[c]
+            digit = None
+        else:  # 万
+            section += digit or 0
+            if section == 0:
+                return None
+            total += section * 10000
+            section, digit = 0, None
+    return total + section + (digit or 0)
+
+
+def parse_integer(text: str, q: Question) -> int:
+    """Accept 16, 16家, １６, 十六, 十六家, 1,200; reject anything else with a hint."""
+    unit = q.unit or "个"
+    s = clean(text, multiline=False).translate(_FULLWIDTH_DIGITS).replace(" ", "")
+    s = s.replace(",", "").replace("，", "")
+    if q.unit and s.endswith(q.unit):
+        s = s[: -len(q.unit)]
+    elif s and s[-1] in _MEASURE_WORDS:
+        s = s[:-1]
+    value: int | None
+    if re.fullmatch(r"\d{1,9}", s):
+        value = int(s)
+    else:
+        value = _cn_number(s)
+    if value is None:
+        if re.fullmatch(r"-\d+", s):
+            raise ParseError("数量不能是负数，请输入 0 或正整数。")
+        if re.fullmatch(r"\d+\.\d+", s):
+            raise ParseError("请输入整数，不要带小数。")
+        sample = q.example if q.example.isdigit() else "16"
+        skip = "" if q.required else "没有可以点“跳过”。"
+        raise ParseError(f"请只输入一个数字，例如“{sample}”或“{sample}{unit}”。{skip}")
+    if q.minimum is not None and value < q.minimum:
+        raise ParseError(f"数字太小了：最小是 {q.minimum}。")
+    if q.maximum is not None and value > q.maximum:
+        raise ParseError(f"数字太大了：最大是 {q.maximum}。")
+    return value
+
+
+_DATE_PATTERNS = (
+    re.compile(r"^(\d{4})年(\d{1,2})月(\d{1,2})[日号]?$"),
+    re.compile(r"^(\d{4})[-./](\d{1,2})[-./](\d{1,2})$"),
+    re.compile(r"^(\d{4})(\d{2})(\d{2})$"),
+)
+
+
+def parse_date(text: str) -> str:
+    """Accept 2025年1月20日, 2025-01-20, 2025.1.20, 2025/1/20, 20250120; return ISO text."""
+    s = clean(text, multiline=False).translate(_FULLWIDTH_DIGITS).replace(" ", "").replace("．", ".")
+    for pattern in _DATE_PATTERNS:
+        m = pattern.match(s)
+        if m:
+            y, mo, d = (int(g) for g in m.groups())
+            try:
+                return dt.date(y, mo, d).isoformat()
+            except ValueError:
+                raise ParseError(f"{y}年{mo}月{d}日 不是有效日期，请检查月份和日子。") from None
+    raise ParseError("请按“2025年1月20日”或“2025-01-20”的格式输入日期。")
+
+
+def format_date(iso: str) -> str:
+    """2025-01-20 -> 2025年1月20日 (GB/T 9704: Arabic digits, no padding zeros)."""
+    d = dt.date.fromisoformat(iso)
+    return f"{d.year}年{d.month}月{d.day}日"
+
+
+def check_length(text: str, q: Question) -> str:
+    """Refuse an answer longer than the question allows (the user keeps their text in chat)."""
+    if q.max_length and len(text) > q.max_length:
+        raise ParseError(f"内容太长（{len(text)}字），请精简到{q.max_length}字以内后重新发送。")
+    return text
+
+
+def parse_choice(text: str, q: Question) -> str:
+    """Match an option by its text or its number in the list (1, 2, …)."""
+    s = clean(text, multiline=False)
+    for opt in q.options:
+        if s == opt:
+            return opt
+    digits = s.translate(_FULLWIDTH_DIGITS)
+    if digits.isdigit() and 1 <= int(digits) <= len(q.options):
+        return q.options[int(digits) - 1]
+    listed = "、".join(f"“{o}”" for o in q.options)
+    raise ParseError(f"请点下面的按钮，或回复 {listed} 之一。")
+
+
+def split_items(text: str) -> list[str]:
+    """A list answer: one item per line; leading numbering like '1.' or '（一）' is dropped."""
+    items = []
+    for line in clean(text, multiline=True).split("\n"):
+        line = re.sub(r"^\s*(?:\d{1,3}[.、．)）]|[（(][一二三四五六七八九十\d]{1,3}[)）]|[-•·*])\s*", "", line)
+        line = line.strip().rstrip("；;")
+        if line:
+            items.append(line)
+    return items
+
+
+def parse_scalar(text: str, q: Question) -> str | int:
+    """Parse one answer for any single-value kind; raise ParseError with a message."""
+    if q.kind == "integer":
+        return parse_integer(text, q)
+    if q.kind == "date":
+        return parse_date(text)
+    if q.kind == "choice":
+        return parse_choice(text, q)
+    value = clean(text, multiline=q.kind == "paragraph")
+    if not value:
+        raise ParseError("内容是空的，请重新输入。")
+    return check_length(value, q)

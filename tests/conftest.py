@@ -1,0 +1,65 @@
+"""Shared fixtures: the real report types, a store in a temp folder, an assistant."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from dialogs.actions import Action, Out, Reply, parse_input
+from dialogs.assistant import Assistant
+from dialogs.draft import Draft
+from dialogs.engine import Engine
+from dialogs.schema import ReportType, load_report_types
+from report import DocxReporter
+from storage import TinyDBDraftStore
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(scope="session")
+def types() -> dict[str, ReportType]:
+    return load_report_types()
+
+
+@pytest.fixture(scope="session")
+def rt(types: dict[str, ReportType]) -> ReportType:
+    return types["fazhi_zhengfu"]
+
+
+@pytest.fixture
+def engine(rt: ReportType) -> Engine:
+    return Engine(rt)
+
+
+@pytest.fixture
+def draft(rt: ReportType) -> Draft:
+    return Draft(id="d1", user_id=7, report_type=rt.id, schema_version=rt.version)
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> TinyDBDraftStore:
+    return TinyDBDraftStore(tmp_path / "data")
+
+
+@pytest.fixture
+def assistant(store: TinyDBDraftStore, types: dict[str, ReportType]) -> Assistant:
+    return Assistant(store, types, DocxReporter(types))
+
+
+def say(assistant: Assistant, user: int, text: str) -> list[Out]:
+    """Send one typed message as a user would."""
+    return assistant.handle(user, parse_input(text))
+
+
+def last_text(outs: list[Out]) -> str:
+    replies = [o for o in outs if isinstance(o, Reply)]
+    return replies[-1].text if replies else ""
+
+
+def run_script(assistant: Assistant, user: int, msgs: list[str]) -> list[Out]:
+    """Start, then send every message; return all outputs."""
+    outs = assistant.handle(user, Action("start"))
+    for m in msgs:
+        outs += say(assistant, user, m)
+    return outs

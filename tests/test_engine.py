@@ -1,0 +1,195 @@
+"""The engine on its own: derived next question, back, skip, edit, review, checks, groups."""
+
+from __future__ import annotations
+
+from dialogs.actions import Action
+from dialogs.draft import Draft
+from dialogs.engine import Engine
+
+
+def send(engine: Engine, d: Draft, text: str) -> tuple[Draft, str]:
+    step = engine.handle(d, Action("text", text))
+    return step.draft, step.replies[-1].text
+
+
+def act(engine: Engine, d: Draft, name: str, arg: str = "") -> tuple[Draft, str]:
+    step = engine.handle(d, Action(name, arg))
+    return step.draft, step.replies[-1].text
+
+
+def answered_basics(engine: Engine, d: Draft) -> Draft:
+    for t in ("鲁山县科学技术局", "县科技局", "2024"):
+        d, _ = send(engine, d, t)
+    return d
+
+
+def test_first_prompt_shows_section_and_progress(engine, draft):
+    r = engine.prompt(draft)
+    assert r.question == "unit_name"
+    assert r.text.startswith("【基本信息】第 1/")
+    assert "请输入单位全称" in r.text
+
+
+def test_handle_never_mutates_the_given_draft(engine, draft):
+    before = draft.to_dict()
+    step = engine.handle(draft, Action("text", "鲁山县科学技术局"))
+    assert draft.to_dict() == before
+    assert step.changed and step.draft.answers["unit_name"] == "鲁山县科学技术局"
+
+
+def test_bad_integer_reasks_and_keeps_draft(engine, draft):
+    d = answered_basics(engine, draft)
+    d, _ = act(engine, d, "edit", "year")
+    step = engine.handle(d, Action("text", "很多"))
+    assert not step.changed
+    assert step.replies[0].kind == "error"
+    assert "请只输入一个数字" in step.replies[0].text and "这是哪一年的报告" in step.replies[0].text
+    assert step.draft.answers["year"] == 2024
+
+
+def test_skip_required_is_refused_optional_is_recorded(engine, draft):
+    step = engine.handle(draft, Action("skip"))
+    assert not step.changed and "必填" in step.replies[0].text
+    d, _ = send(engine, draft, "鲁山县科学技术局")
+    d, text = act(engine, d, "skip")  # unit_short is optional
+    assert "unit_short" in d.skipped and d.cursor == "year"
+    assert "这是哪一年的报告" in text
+
+
+def test_back_shows_previous_answer_and_reanswer_jumps_to_frontier(engine, draft):
+    d = answered_basics(engine, draft)
+    assert d.cursor == "recipient"
+    d, text = act(engine, d, "back")
+    assert d.cursor == "year" and "当前答案：2024年" in text
+    d, text = act(engine, d, "back")
+    assert d.cursor == "unit_short" and "当前答案：县科技局" in text
+    d, _ = send(engine, d, "科技局")
+    assert d.answers["unit_short"] == "科技局"
+    assert d.cursor == "recipient"  # the first unanswered question after it
+
+
+def test_keep_answer_walks_forward_one_question(engine, draft):
+    d = answered_basics(engine, draft)
+    d, _ = act(engine, d, "edit", "unit_name")
+    d, text = act(engine, d, "skip")
+    assert d.answers["unit_name"] == "鲁山县科学技术局"
+    assert d.cursor == "unit_short" and "当前答案：县科技局" in text
+
+
+def test_back_on_first_question(engine, draft):
+    step = engine.handle(draft, Action("back"))
+    assert "已经是第一题" in step.replies[0].text and not step.changed
+
+
+def test_edit_from_review_returns_to_review(engine, draft):
+    d = answered_basics(engine, draft)
+    d, text = act(engine, d, "review")
+    assert text.startswith("📋 检查修改") and "✓ 单位全称：鲁山县科学技术局" in text and "✗ 主要举措（必填）" in text
+    d, text = act(engine, d, "edit", "3")  # by review number
+    assert d.cursor == "year"
+    d, text = send(engine, d, "2023")
+    assert d.answers["year"] == 2023
+    assert text.startswith("📋 检查修改") and "报告年度：2023年" in text
+
+
+def test_review_shows_completion_percentage(engine, draft):
+    d = answered_basics(engine, draft)
+    done, total = engine.completion(d)
+    assert done == 2 and total > 5
+    assert f"完成度 {done * 100 // total}%" in engine.review(d).text
+
+
+def test_group_items_fields_and_done(engine, draft):
+    d = draft.copy()
+    d.cursor = "measures"
+    d, text = act(engine, d, "done")
+    assert "至少需要 1 条举措" in text
+    d, text = send(engine, d, "强化依法履职")
+    assert d.partial["measures"] == {"title": "强化依法履职"} and "具体内容" in text
+    d, text = act(engine, d, "done")
+    assert "还缺“具体内容”" in text
+    d, text = send(engine, d, "深入贯彻落实科技法律法规。")
+    assert d.answers["measures"] == [{"title": "强化依法履职", "body": "深入贯彻落实科技法律法规。"}]
+    assert "measures" in d.open and "已添加第 1 条举措" in text and "第 2 条举措" in text
+    d, text = send(engine, d, "严格依法行政")
+    d, text = act(engine, d, "back")  # undo the half-filled second item
+    assert "measures" not in d.partial and len(d.answers["measures"]) == 1
+    d, text = act(engine, d, "done")
+    assert "measures" not in d.open and engine.is_answered(d, engine.rt.question("measures"))
+    assert d.cursor == "has_tech"
+
+
+def test_optional_group_field_skip(engine, draft):
+    d = draft.copy()
+    d.cursor = "duty_study"
+    d, text = act(engine, d, "skip")  # the optional title
+    assert d.partial["duty_study"] == {"title": None}
+    d, _ = send(engine, d, "坚持专题学习。")
+    assert d.answers["duty_study"] == {"body": "坚持专题学习。"}
+    assert d.cursor == "duty_lead"
+
+
+def test_list_items_one_per_line_then_more_messages(engine, draft):
+    d = draft.copy()
+    d.answers["has_tech"] = "填写"
+    d.cursor = "reserve_named"
+    d, text = send(engine, d, "西鲁技术有限公司\n华兰生物（鲁山）单采血浆有限公司")
+    assert d.answers["reserve_named"] == ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
+    assert "已记录 2 家" in text
+    d, _ = send(engine, d, "第三公司")
+    assert len(d.answers["reserve_named"]) == 3
+    d, text = act(engine, d, "delitem", "3")
+    assert d.answers["reserve_named"][-1] == "华兰生物（鲁山）单采血浆有限公司"
+    d, _ = act(engine, d, "done")
+    assert "reserve_named" not in d.open
+
+
+def test_show_if_hides_tech_figures(engine, draft):
+    d = draft.copy()
+    ids = [q.id for q in engine.reachable(d)]
+    assert "hitech" not in ids
+    d.answers["has_tech"] = "填写"
+    assert "hitech" in [q.id for q in engine.reachable(d)]
+    d.answers["hitech"] = 40
+    d.answers["has_tech"] = "不填"
+    assert "hitech" not in engine.visible_answers(d)
+
+
+def test_sum_check_explains_and_reasks(engine, draft):
+    d = draft.copy()
+    d.answers.update(has_tech="填写", reserve_total=16, reserve_first=8)
+    d.cursor = "reserve_review"
+    step = engine.handle(d, Action("text", "9"))
+    assert not step.changed
+    text = step.replies[0].text
+    assert "首次申报 8家 + 复审 9家 = 17家" in text and "高新技术后备企业总数 16家" in text
+    assert "后备企业中，复审的多少家" in text
+    step = engine.handle(d, Action("text", "8"))
+    assert step.changed and step.draft.answers["reserve_review"] == 8
+    assert engine.check_errors(step.draft) == []
+
+
+def test_sum_check_on_partial_parts(engine, draft):
+    d = draft.copy()
+    d.answers.update(has_tech="填写", reserve_total=5)
+    d.cursor = "reserve_first"
+    step = engine.handle(d, Action("text", "6"))
+    assert "超过了" in step.replies[0].text and "reserve_first" not in step.draft.answers
+
+
+def test_stale_button_is_refused(engine, draft):
+    d = answered_basics(engine, draft)
+    step = engine.handle(d, Action("skip", expect="unit_short"))
+    assert not step.changed and "已过期" in step.replies[0].text
+
+
+def test_example_and_use_example(engine, draft):
+    step = engine.handle(draft, Action("example"))
+    assert "鲁山县科学技术局" in step.replies[0].text
+    step = engine.handle(draft, Action("use_example"))
+    assert step.draft.answers["unit_name"] == "鲁山县科学技术局"
+
+
+def test_overlong_text_refused_with_length(engine, draft):
+    step = engine.handle(draft, Action("text", "局" * 41))
+    assert "内容太长（41字）" in step.replies[0].text and not step.changed

@@ -1,0 +1,100 @@
+"""A whole conversation through the assistant, drafts per user, isolation."""
+
+from __future__ import annotations
+
+from dialogs.actions import Action
+from dialogs.assistant import Assistant
+from storage import TinyDBDraftStore
+from tests import reference
+from tests.conftest import last_text, run_script, say
+
+
+def test_full_pass_collects_every_fact_of_the_reference_report(assistant):
+    outs = run_script(assistant, 11, reference.script())
+    assert "全部必填项已完成" in last_text(outs)
+    d = assistant.active(11)
+    engine = assistant.engine_for(d)
+    assert engine.is_complete(d)
+    a = engine.visible_answers(d)
+    assert a["unit_name"] == "鲁山县科学技术局" and a["unit_short"] == "县科技局" and a["year"] == 2024
+    assert (a["hitech"], a["tech_sme"], a["gazelle"]) == (40, 90, 3)
+    assert (a["reserve_total"], a["reserve_first"], a["reserve_review"]) == (16, 8, 8)
+    assert a["reserve_named"] == ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
+    assert [m["title"] for m in a["measures"]] == [t for t, _ in reference.MEASURES]
+    assert [s["title"] for s in a["shortcomings"]] == [t for t, _ in reference.SHORTCOMINGS]
+    assert [p["title"] for p in a["plans"]] == [t for t, _ in reference.PLANS]
+    assert "每半年专题研究1次" in a["duty_lead"]["body"]
+    assert a["sign_date"] == "2025-01-20"
+    assert "other" not in a and "enforcers" not in a
+
+
+def test_every_answer_is_saved_before_the_reply(store, types):
+    a = Assistant(store, types)
+    run_script(a, 12, reference.script()[:4])
+    # a brand-new assistant over the same folder (a restart) sees the same draft
+    b = Assistant(TinyDBDraftStore(store.root.parent), types)
+    d = b.active(12)
+    assert d.answers["unit_name"] == "鲁山县科学技术局" and d.answers["year"] == 2024
+    assert "opening" not in d.answers and "recipient" in d.skipped
+    out = b.handle(12, Action("start"))
+    assert "欢迎回来" in out[0].text and "开头一句" in out[0].text
+
+
+def test_several_drafts_per_user_and_copy_from_last_year(assistant):
+    run_script(assistant, 13, reference.script())
+    first = assistant.active(13)
+    outs = say(assistant, 13, "/new")
+    labels = [b.label for row in outs[-1].buttons for b in row]
+    assert "📄 空白新建" in labels and any("鲁山县科学技术局 2024年度" in x for x in labels)
+    outs = assistant.handle(13, Action("new", f"copy:{first.id}"))
+    second = assistant.active(13)
+    assert second.id != first.id
+    assert second.answers["unit_name"] == "鲁山县科学技术局" and "year" not in second.answers
+    assert "这是哪一年的报告" in last_text(outs)
+    say(assistant, 13, "2025")
+    drafts = assistant.store.list(13)
+    assert {d.year for d in drafts} == {2024, 2025}
+    outs = say(assistant, 13, "/drafts")
+    assert "2024年度" in last_text(outs) and "2025年度" in last_text(outs)
+    outs = assistant.handle(13, Action("open", first.id))
+    assert assistant.active(13).id == first.id
+
+
+def test_delete_asks_for_confirmation(assistant):
+    say(assistant, 14, "/start")
+    d = assistant.active(14)
+    outs = assistant.handle(14, Action("delete", d.id))
+    assert "确定删除" in last_text(outs) and assistant.store.get(14, d.id) is not None
+    assistant.handle(14, Action("delete_yes", d.id))
+    assert assistant.store.get(14, d.id) is None and assistant.active(14) is None
+
+
+def test_users_cannot_reach_each_others_drafts(assistant):
+    say(assistant, 21, "/start")
+    say(assistant, 21, "甲县科学技术局")
+    mine = assistant.active(21)
+    say(assistant, 22, "/start")
+    # user 22 names user 21's draft id in every way a button could
+    for action in (Action("open", mine.id), Action("delete_yes", mine.id), Action("new", f"copy:{mine.id}")):
+        outs = assistant.handle(22, action)
+        assert all("甲县" not in getattr(o, "text", "") for o in outs)
+    assert assistant.store.get(22, mine.id) is None
+    assert assistant.store.get(21, mine.id).answers["unit_name"] == "甲县科学技术局"
+    outs = assistant.handle(22, Action("text", "乙县", draft=mine.id))
+    assert "另一份草稿" in outs[0].text
+    assert assistant.store.get(21, mine.id).answers["unit_name"] == "甲县科学技术局"
+
+
+def test_unknown_command_and_help(assistant):
+    say(assistant, 41, "/start")
+    outs = say(assistant, 41, "/frobnicate")
+    assert "没有“/frobnicate”这个命令" in outs[0].text and "请输入单位全称" in outs[-1].text
+    assert "/review" in say(assistant, 41, "/help")[0].text
+
+
+def test_draft_limit(store, types):
+    a = Assistant(store, types, max_drafts=2)
+    say(a, 51, "/start")
+    a.handle(51, Action("new", "blank"))
+    outs = a.handle(51, Action("new", "blank"))
+    assert "达到上限" in outs[0].text and len(store.list(51)) == 2
