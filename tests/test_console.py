@@ -27,16 +27,19 @@ def test_no_token_starts_console_and_eof_ends_cleanly(tmp_path):
     assert "Traceback" not in proc.stderr
 
 
-def test_resume_after_restart_and_full_pass(tmp_path):
+def test_resume_after_restart_and_full_pass_writes_docx(tmp_path):
     msgs = reference.script()
     # list answers are one message per line in the console
     i = msgs.index("西鲁技术有限公司\n华兰生物（鲁山）单采血浆有限公司")
     msgs[i:i + 1] = ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
     first = run_bot(tmp_path, msgs[:10], "--console")
     assert first.returncode == 0
-    second = run_bot(tmp_path, msgs[10:], "--console")
+    second = run_bot(tmp_path, msgs[10:] + ["/report"], "--console")
     assert "欢迎回来" in second.stdout
     assert "全部必填项已完成" in second.stdout
+    docs = list((tmp_path / "data" / "reports").rglob("*.docx"))
+    assert [d.name for d in docs] == ["鲁山县科学技术局关于2024年法治政府建设情况的报告.docx"]
+    assert f"已保存到：{docs[0].resolve()}" in second.stdout
 
 
 def test_bad_setting_is_one_clear_line(tmp_path):
