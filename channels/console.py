@@ -20,7 +20,7 @@ def render_reply(reply: Reply) -> str:
         cells = []
         for b in row:
             cmd = b.action.command()
-            cells.append(f"[{b.label}] {cmd}" if cmd != b.label else f"[{b.label}]")
+            cells.append(f"[{b.label}]" if cmd == b.label or b.action.name == "choose" else f"[{b.label}] {cmd}")
         lines.append("  " + "  ".join(cells))
     return "\n".join(lines)
 

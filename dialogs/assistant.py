@@ -8,11 +8,12 @@ accepted answer is saved before any reply is returned.
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from typing import Any, Protocol
 
 from storage.base import DraftStore, StorageError
 
-from .actions import Action, Button, Document, Out, Reply
+from .actions import ENGINE_ACTIONS, Action, Button, Document, Out, Reply
 from .draft import Draft, new_draft_id, now_iso
 from .engine import Engine, shorten
 from .schema import ReportType
@@ -77,6 +78,18 @@ def split_text(text: str, limit: int = PREVIEW_CHUNK) -> list[str]:
     return chunks or [""]
 
 
+def stamp(out: Out, draft_id: str | None) -> Out:
+    """Mark draft-bound buttons with the draft they act on, so a press on an old message is checked."""
+    if not isinstance(out, Reply) or not draft_id or not out.buttons:
+        return out
+    bound = ENGINE_ACTIONS | {"preview", "report"}
+    rows = tuple(
+        tuple(Button(b.label, replace(b.action, draft=draft_id)) if b.action.name in bound else b for b in row)
+        for row in out.buttons
+    )
+    return replace(out, buttons=rows)
+
+
 class Assistant:
     """Routes one user's actions to drafts, the engine and the reporter."""
 
@@ -103,7 +116,8 @@ class Assistant:
             log.exception("storage failure for a user")
             out = [Reply("⚠ 服务器存储出了问题，这一步没有保存成功。之前保存的内容都还在，请稍后再发一次。", kind="error")]
         notices = self.store.take_notices(user_id)
-        return [Reply(n, kind="info") for n in notices] + out
+        active = self.store.get_active(user_id) if any(isinstance(o, Reply) and o.buttons for o in out) else None
+        return [Reply(n, kind="info") for n in notices] + [stamp(o, active) for o in out]
 
     def engine_for(self, draft: Draft) -> Engine | None:
         """The engine for a draft's report type (None if the type is gone)."""

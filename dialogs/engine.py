@@ -172,7 +172,7 @@ class Engine:
         asked = field or q
         exp = q.id
         if asked.kind == "choice":
-            rows.append(tuple(Button(o, Action("text", o, expect=exp)) for o in asked.options))
+            rows.append(tuple(Button(o, Action("choose", str(i), expect=exp)) for i, o in enumerate(asked.options)))
         nav: list[Button] = []
         first = self.reachable(draft)[0].id == q.id
         partial = bool(draft.partial.get(q.id))
@@ -345,6 +345,11 @@ class Engine:
             return self._delete_item(draft, d, q, action.arg)
         if name == "text":
             return self._answer(draft, d, q, action.arg)
+        if name == "choose":
+            asked = (self._group_field(d, q) or q.fields[0]) if q.kind == "group" else q
+            if asked.kind != "choice" or not action.arg.isdigit() or int(action.arg) >= len(asked.options):
+                return self._error(draft, "请点下面的按钮选择。")
+            return self._answer(draft, d, q, asked.options[int(action.arg)])
         return Step(draft, (self.prompt(draft, "看不懂这个操作。"),), False)
 
     def _step(self, old: Draft, d: Draft, prefix: str) -> Step:

@@ -1,0 +1,52 @@
+"""Run the real Application in a background thread against the Bot API stand-in."""
+
+from __future__ import annotations
+
+import asyncio
+import threading
+from pathlib import Path
+
+from bot import build_assistant
+from channels.settings import Settings
+from channels.telegram import build_application, install_redaction, serve
+from tests.fake_bot_api import FakeBotAPI
+
+TOKEN = "123456789:AAH-test-token-abcdefghijklmnopqrstuvwx"
+
+
+class BotRunner:
+    """`with BotRunner(api, data_dir) as bot:` starts polling; leaving stops it cleanly."""
+
+    def __init__(self, api: FakeBotAPI, data_dir: Path, *, allowed: frozenset[int] | None = None) -> None:
+        self.settings = Settings(token=TOKEN, api_base_url=api.root, data_dir=data_dir,
+                                 allowed_user_ids=allowed, log_level="DEBUG")
+        self.assistant = build_assistant(self.settings)
+        self.app = build_application(self.settings, self.assistant)
+        self._ready = threading.Event()
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._stop: asyncio.Event | None = None
+        self.result: int | None = None
+        self.thread = threading.Thread(target=self._main, daemon=True)
+
+    def _main(self) -> None:
+        async def go() -> int:
+            self._loop = asyncio.get_running_loop()
+            self._stop = asyncio.Event()
+            return await serve(self.app, self._stop, poll_timeout=1, ready=self._ready.set)
+
+        self.result = asyncio.run(go())
+
+    def __enter__(self) -> BotRunner:
+        install_redaction(TOKEN)
+        self.thread.start()
+        if not self._ready.wait(15):
+            raise AssertionError("bot did not start")
+        return self
+
+    def stop(self) -> None:
+        if self._loop and self._stop:
+            self._loop.call_soon_threadsafe(self._stop.set)
+        self.thread.join(15)
+
+    def __exit__(self, *exc: object) -> None:
+        self.stop()

@@ -1,0 +1,283 @@
+"""The real python-telegram-bot Application over HTTP against the Bot API stand-in on 127.0.0.1."""
+
+from __future__ import annotations
+
+import io
+import logging
+
+import pytest
+from docx import Document
+
+from channels.telegram import CALLBACK_LIMIT, acquire_lock, decode_action, encode_action, split_message
+from dialogs.actions import Action
+from tests import reference
+from tests.botrunner import TOKEN, BotRunner
+from tests.fake_bot_api import FakeBotAPI, Sent
+
+U = 501
+
+
+@pytest.fixture
+def api():
+    with FakeBotAPI(TOKEN) as a:
+        yield a
+
+
+def messages(api: FakeBotAPI, chat: int) -> list[Sent]:
+    return api.to(chat, "sendMessage")
+
+
+def last(api: FakeBotAPI, chat: int) -> Sent:
+    return messages(api, chat)[-1]
+
+
+def wait_text(api: FakeBotAPI, chat: int, fragment: str, after: int = 0, timeout: float = 15) -> Sent:
+    """Wait for a message to chat (the after-th or later) that contains fragment."""
+    def found(sent):
+        mine = [s for s in sent if s.chat_id == chat and s.method in ("sendMessage", "sendDocument")]
+        return any(fragment in s.text for s in mine[after:])
+    api.wait_sent(found, timeout)
+    mine = [s for s in api.to(chat) if s.method in ("sendMessage", "sendDocument")]
+    return next(s for s in mine[after:] if fragment in s.text)
+
+
+def say(api: FakeBotAPI, chat: int, text: str, expect: str) -> Sent:
+    n = len([s for s in api.to(chat) if s.method in ("sendMessage", "sendDocument")])
+    api.message(chat, text)
+    return wait_text(api, chat, expect, after=n)
+
+
+def press(api: FakeBotAPI, chat: int, label: str, expect: str, source: Sent | None = None) -> Sent:
+    source = source or last(api, chat)
+    data = dict(source.buttons())[label]
+    n = len([s for s in api.to(chat) if s.method in ("sendMessage", "sendDocument")])
+    api.press(chat, data, source.message_id)
+    return wait_text(api, chat, expect, after=n)
+
+
+def test_full_conversation_and_report_over_http(api, tmp_path):
+    with BotRunner(api, tmp_path / "data"):
+        say(api, U, "/start", "请输入单位全称")
+        for m in reference.script():
+            api.message(U, m)
+        done = wait_text(api, U, "全部必填项已完成", timeout=30)
+        assert ("📄 生成报告", done.buttons()[0][1]) in done.buttons()
+        press(api, U, "📄 生成报告", "鲁山县科学技术局关于2024年", source=done)
+        doc = api.to(U, "sendDocument")[-1]
+        filename, data = doc.files["document"]
+        assert filename == "鲁山县科学技术局关于2024年法治政府建设情况的报告.docx"
+        assert len(doc.text) <= 1024
+        text = "\n".join(p.text for p in Document(io.BytesIO(data)).paragraphs)
+        assert "高新技术企业40家" in text
+        # every question message carried the section and progress line
+        qs = [s for s in messages(api, U) if "题\n" in s.text]
+        assert qs and all(s.text.lstrip("❗✅").find("【") >= 0 for s in qs)
+        # all button data within Telegram's 64 bytes
+        assert all(len(d.encode()) <= CALLBACK_LIMIT for s in messages(api, U) for _, d in s.buttons())
+    assert "setMyCommands" in api.calls
+
+
+def test_buttons_back_skip_example_choice(api, tmp_path):
+    with BotRunner(api, tmp_path / "data"):
+        first = say(api, U, "/start", "请输入单位全称")
+        labels = [b for b, _ in first.buttons()]
+        assert "看示例" in labels and "跳过" not in labels and "⬅ 上一题" not in labels
+        ex = press(api, U, "看示例", "示例（单位全称）")
+        press(api, U, "用这个示例作答", "正文里怎么称呼本单位", source=ex)
+        press(api, U, "跳过", "这是哪一年的报告")
+        back = press(api, U, "⬅ 上一题", "正文里怎么称呼本单位")
+        assert "已跳过" in back.text
+        say(api, U, "县科技局", "这是哪一年的报告")
+        say(api, U, "2024", "报告主送哪里")
+        # a choice question further on: jump there from the review
+        review = say(api, U, "/review", "检查修改")
+        choice_q = press(api, U, "10 是否填写科技…", "要填写科技企业培育数据吗", source=review)
+        assert [b for b, _ in choice_q.buttons()][:2] == ["填写", "不填"]
+        back_to_review = press(api, U, "填写", "检查修改", source=choice_q)
+        assert "是否填写科技企业数据：填写" in back_to_review.text
+
+
+def test_resume_after_restart(api, tmp_path):
+    data = tmp_path / "data"
+    with BotRunner(api, data):
+        say(api, U, "/start", "请输入单位全称")
+        say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
+    with BotRunner(api, data):
+        r = say(api, U, "县科技局", "这是哪一年的报告")  # any message picks up where the user was
+        r = say(api, U, "/start", "欢迎回来")
+        assert "这是哪一年的报告" in r.text
+
+
+def test_drafts_continue_and_delete_with_confirmation(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        say(api, U, "/start", "请输入单位全称")
+        say(api, U, "甲县科学技术局", "正文里怎么称呼本单位")
+        new = say(api, U, "/new", "从空白开始")
+        press(api, U, "📄 空白新建", "请输入单位全称", source=new)
+        say(api, U, "乙县教育局", "正文里怎么称呼本单位")
+        listing = say(api, U, "/drafts", "我的草稿")
+        assert "甲县科学技术局" in listing.text and "乙县教育局" in listing.text
+        first = listing.text.split("\n")[1]
+        idx = 1 if "乙县" in first else 2
+        cont = press(api, U, f"▶ 继续 {3 - idx}", "继续填写《甲县", source=listing)
+        assert "正文里怎么称呼本单位" in cont.text
+        listing = say(api, U, "/drafts", "我的草稿")
+        ask = press(api, U, f"🗑 删除 {idx}", "确定删除《乙县", source=listing)
+        assert len(bot.assistant.store.list(U)) == 2
+        press(api, U, "⚠ 确认删除", "已删除《乙县", source=ask)
+        assert [d.unit for d in bot.assistant.store.list(U)] == ["甲县科学技术局"]
+
+
+def test_preview_is_split_under_4096(api, tmp_path):
+    with BotRunner(api, tmp_path / "data"):
+        say(api, U, "/start", "请输入单位全称")
+        for m in reference.script():
+            api.message(U, m)
+        wait_text(api, U, "全部必填项已完成", timeout=30)
+        say(api, U, "/edit measures", "条举措")
+        for i in range(3):
+            say(api, U, f"长举措{i}", "具体内容")
+            say(api, U, "很长的内容。" * 480, "已添加")
+        n = len(messages(api, U))
+        api.message(U, "/preview")
+        wait_text(api, U, "2025年1月20日", after=n, timeout=20)
+        parts = messages(api, U)[n:]
+        assert len(parts) >= 4
+        assert all(len(p.text) <= 4096 for p in parts)
+
+
+def test_forged_and_stale_button_data(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        say(api, 601, "/start", "请输入单位全称")
+        say(api, 601, "甲县机密局", "正文里怎么称呼本单位")
+        other = bot.assistant.store.get_active(601)
+        say(api, U, "/start", "请输入单位全称")
+        before = api.count_to(U)
+        for data in ("garbage", "x" * 200, "o|../../u601||", f"o|{other}||", f"dy|{other}||", f"e|unit_name||{other}",
+                     f"n|copy:{other}||", "t|hi||", "s|||"):
+            api.press(U, data, 1)
+        api.wait_sent(lambda s: len([x for x in s if x.method == "answerCallbackQuery"]) >= 9)
+        api.wait_sent(lambda s: len([x for x in s if x.chat_id == U and x.method == "sendMessage"]) >= before + 9)
+        texts = [s.text for s in api.to(U)]
+        assert not any("甲县机密局" in t for t in texts)
+        assert any("无效或已过期" in str(s.params.get("text", "")) for s in api.sent if s.method == "answerCallbackQuery")
+        assert bot.assistant.store.get(601, other).answers["unit_name"] == "甲县机密局"
+        # a button shown for an earlier question no longer applies
+        say(api, U, "乙县", "正文里怎么称呼本单位")
+        stale = next(s for s in messages(api, U) if "请输入单位全称" in s.text and s.buttons())
+        press(api, U, "看示例", "已过期", source=stale)
+
+
+def test_non_text_messages_get_a_polite_reask(api, tmp_path):
+    with BotRunner(api, tmp_path / "data"):
+        say(api, U, "/start", "请输入单位全称")
+        n = len(messages(api, U))
+        api.message(U, None, extra={"sticker": {"file_id": "s1", "file_unique_id": "s1", "type": "regular",
+                                                "width": 512, "height": 512, "is_animated": False, "is_video": False}})
+        wait_text(api, U, "只能读文字", after=n)
+        wait_text(api, U, "请输入单位全称", after=n + 1)
+        api.message(U, None, extra={"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}})
+        wait_text(api, U, "只能读文字", after=n + 2)
+
+
+def test_group_chat_is_told_to_use_private_chat(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        api.message(U, "/start", chat_type="group")
+        wait_text(api, -100 - U, "私聊")
+        assert bot.assistant.store.list(U) == []
+
+
+def test_refused_user_sees_own_id_and_nothing_is_stored(api, tmp_path):
+    with BotRunner(api, tmp_path / "data", allowed=frozenset({U})) as bot:
+        wait = say(api, 777, "/start", "没有使用权限")
+        assert "777" in wait.text
+        api.press(777, "r|||", 1)
+        wait_text(api, 777, "没有使用权限", after=1)
+        assert not bot.assistant.store.path_for(777).exists()
+        say(api, U, "/start", "请输入单位全称")
+
+
+def test_rate_limit_429_is_retried(api, tmp_path):
+    with BotRunner(api, tmp_path / "data"):
+        api.fail_next("sendMessage", 1)
+        say(api, U, "/start", "请输入单位全称")
+        assert api.calls.count("sendMessage") >= 2
+
+
+def test_startup_survives_bot_api_unreachable(api, tmp_path):
+    api.fail_next("getMe", 2, status=502)
+    with BotRunner(api, tmp_path / "data"):
+        say(api, U, "/start", "请输入单位全称")
+    assert api.calls[:3] == ["getMe", "getMe", "getMe"]
+
+
+def test_handler_failure_is_reported_and_others_still_served(api, tmp_path, monkeypatch):
+    with BotRunner(api, tmp_path / "data") as bot:
+        real = bot.assistant.handle
+
+        def flaky(user_id, action):
+            if user_id == 666:
+                raise RuntimeError("boom")
+            return real(user_id, action)
+
+        monkeypatch.setattr(bot.assistant, "handle", flaky)
+        say(api, 666, "/start", "出错了，请重试")
+        say(api, U, "/start", "请输入单位全称")
+
+
+def test_no_log_line_contains_the_token(api, tmp_path):
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(logging.Formatter("%(name)s %(levelname)s %(message)s"))
+    root = logging.getLogger()
+    old_level = root.level
+    root.addHandler(handler)
+    root.setLevel(logging.DEBUG)
+    try:
+        with BotRunner(api, tmp_path / "data") as bot:
+            real = bot.assistant.handle
+
+            def leaky(user_id, action):
+                if action.arg == "leak":
+                    raise RuntimeError(f"failed calling https://api.telegram.org/bot{TOKEN}/sendMessage")
+                return real(user_id, action)
+
+            bot.assistant.handle = leaky  # type: ignore[method-assign]
+            say(api, U, "/start", "请输入单位全称")
+            say(api, U, "leak", "出错了")
+            logging.getLogger("somewhere").warning("token is %s", TOKEN)
+    finally:
+        root.removeHandler(handler)
+        root.setLevel(old_level)
+    out = stream.getvalue()
+    assert "getUpdates" in out or "bot started" in out  # the log did capture the session
+    assert "RuntimeError" in out and "[TOKEN]" in out
+    assert TOKEN not in out and TOKEN.split(":")[1] not in out
+
+
+def test_button_data_roundtrip_and_limits():
+    a = Action("edit", "reserve_review", "reserve_review", "deadbeef")
+    assert decode_action(encode_action(a)) == a
+    assert decode_action("e|a b||") is None and decode_action("zz|||") is None and decode_action(None) is None
+    longest = Action("delete_yes", "x" * 24, "y" * 24, "deadbeef")
+    assert len(encode_action(longest).encode()) <= 64
+
+
+def test_split_message():
+    text = "\n".join(["行" * 100] * 100)
+    parts = split_message(text)
+    assert all(len(p) <= 4096 for p in parts) and "\n".join(parts) == text
+    assert all(len(p) <= 4096 for p in split_message("字" * 10000))
+
+
+def test_second_process_cannot_take_the_data_dir(tmp_path):
+    first = acquire_lock(tmp_path)
+    assert first is not None
+    import subprocess
+    import sys
+    code = ("import sys; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
+            "from channels.telegram import acquire_lock; print(acquire_lock(Path(sys.argv[1])) is None)")
+    from tests.conftest import REPO
+    out = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(REPO)], capture_output=True, text=True)
+    assert out.stdout.strip() == "True"
+    first.close()
