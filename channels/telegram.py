@@ -26,6 +26,7 @@ from telegram.ext import (
     AIORateLimiter,
     Application,
     ApplicationHandlerStop,
+    BaseUpdateProcessor,
     CallbackQueryHandler,
     ContextTypes,
     MessageHandler,
@@ -89,6 +90,32 @@ def decode_action(data: str | None) -> Action | None:
     if not all(_FIELD.match(x) for x in (arg, expect, draft)):
         return None
     return Action(name, arg, expect, draft)
+
+
+# ---------------------------------------------------------------- ordering
+class PerUserOrder(BaseUpdateProcessor):
+    """Different users' updates run concurrently; one user's updates run one at a time, in arrival order."""
+
+    def __init__(self, max_concurrent_updates: int = 64) -> None:
+        super().__init__(max_concurrent_updates)
+        self._locks: dict[int | None, asyncio.Lock] = {}
+
+    async def do_process_update(self, update: object, coroutine: Any) -> None:
+        """Run the update's handlers under its user's lock."""
+        key = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+        lock = self._locks.setdefault(key, asyncio.Lock())
+        try:
+            async with lock:
+                await coroutine
+        finally:
+            if not lock.locked() and self._locks.get(key) is lock:
+                del self._locks[key]
+
+    async def initialize(self) -> None:
+        """Nothing to set up."""
+
+    async def shutdown(self) -> None:
+        """Nothing to release."""
 
 
 # ---------------------------------------------------------------- logging
@@ -196,7 +223,8 @@ class TelegramChannel:
 
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:
         assert update.effective_user and update.effective_chat
-        outs = self.assistant.handle(update.effective_user.id, action)
+        # Storage does blocking file I/O (fsync): keep it off the event loop so other users are served meanwhile.
+        outs = await asyncio.to_thread(self.assistant.handle, update.effective_user.id, action)
         await send_outs(context.bot, update.effective_chat.id, outs)
 
 
@@ -246,7 +274,8 @@ def build_application(settings: Settings, assistant: Assistant) -> Application:
     """The configured Application: rate limiter, optional self-hosted API root, handlers, commands."""
     if not settings.token:
         raise ValueError("a token is required")
-    builder = Application.builder().token(settings.token).rate_limiter(AIORateLimiter(max_retries=3))
+    builder = (Application.builder().token(settings.token).rate_limiter(AIORateLimiter(max_retries=3))
+               .concurrent_updates(PerUserOrder()))
     if settings.api_base_url:
         builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(f"{settings.api_base_url}/file/bot")
     app = builder.post_init(_post_init).build()

@@ -21,6 +21,7 @@ from .schema import ReportType
 log = logging.getLogger(__name__)
 
 MAX_DRAFTS = 20
+SAVE_FAILED = "⚠ 服务器存储出了问题，刚才这条回答没有保存。之前保存的内容都还在，请稍后再发一次："
 PREVIEW_CHUNK = 3500  # characters per preview message (Telegram's cap is 4096)
 NOT_CARRIED_OVER = ("year", "sign_date")  # facts that change every year
 
@@ -114,7 +115,7 @@ class Assistant:
             out = self._handle(user_id, action)
         except StorageError:
             log.exception("storage failure for a user")
-            out = [Reply("⚠ 服务器存储出了问题，这一步没有保存成功。之前保存的内容都还在，请稍后再发一次。", kind="error")]
+            out = [Reply(SAVE_FAILED.rstrip("：") + "。", kind="error")]
         notices = self.store.take_notices(user_id)
         active = self.store.get_active(user_id) if any(isinstance(o, Reply) and o.buttons for o in out) else None
         return [Reply(n, kind="info") for n in notices] + [stamp(o, active) for o in out]
@@ -160,7 +161,11 @@ class Assistant:
             return self._output(draft, engine, name)
         step = engine.handle(draft, action)
         if step.changed:
-            self.store.save(user_id, step.draft)
+            try:
+                self.store.save(user_id, step.draft)
+            except StorageError:
+                log.exception("could not save a draft")
+                return [engine.prompt(draft, SAVE_FAILED)]
         return list(step.replies)
 
     # -- screens -------------------------------------------------------------
@@ -263,8 +268,6 @@ class Assistant:
         errors = engine.check_errors(draft)
         answers = engine.visible_answers(draft)
         if name == "preview":
-            if "unit_name" not in answers or "year" not in answers:
-                return [Reply("请先填写单位和年度，再预览。", kind="error"), engine.prompt(draft)]
             text = self.reporter.preview(rt, answers)
             parts = split_text(text)
             head = "👀 预览（未完成的部分暂缺）：" if missing else "👀 预览："
