@@ -98,17 +98,19 @@ class PerUserOrder(BaseUpdateProcessor):
 
     def __init__(self, max_concurrent_updates: int = 64) -> None:
         super().__init__(max_concurrent_updates)
-        self._locks: dict[int | None, asyncio.Lock] = {}
+        self._locks: dict[int | None, tuple[asyncio.Lock, list[int]]] = {}
 
     async def do_process_update(self, update: object, coroutine: Any) -> None:
-        """Run the update's handlers under its user's lock."""
+        """Run the update's handlers under its user's lock (FIFO, so arrival order is kept)."""
         key = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
-        lock = self._locks.setdefault(key, asyncio.Lock())
+        lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
+        users[0] += 1  # holders and waiters: the entry may go only when nobody is left
         try:
             async with lock:
                 await coroutine
         finally:
-            if not lock.locked() and self._locks.get(key) is lock:
+            users[0] -= 1
+            if users[0] == 0:
                 del self._locks[key]
 
     async def initialize(self) -> None:
@@ -274,7 +276,10 @@ def build_application(settings: Settings, assistant: Assistant) -> Application:
     """The configured Application: rate limiter, optional self-hosted API root, handlers, commands."""
     if not settings.token:
         raise ValueError("a token is required")
-    builder = (Application.builder().token(settings.token).rate_limiter(AIORateLimiter(max_retries=3))
+    # 429s are retried after retry_after. No proactive global throttle: replies to people who are waiting
+    # should not queue behind a 30 msg/s budget meant for broadcasts; Telegram answers 429 if we overdo it.
+    limiter = AIORateLimiter(overall_max_rate=0, max_retries=3)
+    builder = (Application.builder().token(settings.token).rate_limiter(limiter)
                .concurrent_updates(PerUserOrder()))
     if settings.api_base_url:
         builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(f"{settings.api_base_url}/file/bot")

@@ -4,16 +4,11 @@ from __future__ import annotations
 
 import json
 import os
-import signal
-import subprocess
-import sys
-import time
 
 import pytest
 
 from dialogs.draft import Draft
-from storage import StorageError, TinyDBDraftStore
-from tests.conftest import REPO
+from storage import StorageError
 
 
 def make(user: int, did: str, **answers) -> Draft:
@@ -88,37 +83,3 @@ def test_damaged_file_is_moved_aside_and_backup_used(store):
     assert notes and "已从最近一次备份恢复" in notes[0]
     assert any(".damaged-" in p.name for p in store.root.iterdir())
     assert store.take_notices(1) == []
-
-
-KILLER = r"""
-import sys
-sys.path.insert(0, sys.argv[2])
-from dialogs.draft import Draft
-from storage import TinyDBDraftStore
-store = TinyDBDraftStore(sys.argv[1])
-d = Draft(id="k", user_id=9, report_type="fazhi_zhengfu", schema_version=1)
-i = 0
-while True:
-    i += 1
-    d.answers["n"] = i
-    d.answers["text"] = "法治" * (i % 500)
-    store.save(9, d)
-    print(i, flush=True)
-"""
-
-
-def test_kill_during_saves_never_loses_an_acknowledged_answer(tmp_path):
-    data = tmp_path / "data"
-    for trial in range(8):
-        proc = subprocess.Popen([sys.executable, "-c", KILLER, str(data), str(REPO)],
-                                stdout=subprocess.PIPE, text=True)
-        time.sleep(0.25 + 0.05 * trial)
-        proc.send_signal(signal.SIGKILL)
-        out, _ = proc.communicate()
-        acked = [int(x) for x in out.split()]
-        store = TinyDBDraftStore(data)
-        d = store.get(9, "k")
-        assert d is not None, f"trial {trial}: draft unreadable"
-        if acked:
-            assert d.answers["n"] >= acked[-1], f"trial {trial}: acknowledged {acked[-1]}, found {d.answers['n']}"
-        assert store.take_notices(9) == []

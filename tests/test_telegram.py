@@ -281,3 +281,41 @@ def test_second_process_cannot_take_the_data_dir(tmp_path):
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(REPO)], capture_output=True, text=True)
     assert out.stdout.strip() == "True"
     first.close()
+
+
+def test_per_user_order_keeps_one_users_updates_sequential():
+    import asyncio
+    import datetime as dt
+
+    from telegram import Chat, Message, Update, User
+
+    from channels.telegram import PerUserOrder
+
+    def update(uid: int, n: int) -> Update:
+        user = User(uid, "u", False)
+        msg = Message(n, dt.datetime.now(dt.UTC), Chat(uid, "private"), from_user=user, text="x")
+        return Update(n, message=msg)
+
+    async def main() -> list[tuple[int, int]]:
+        proc = PerUserOrder(8)
+        running: dict[int, int] = {}
+        done: list[tuple[int, int]] = []
+
+        async def job(uid: int, n: int, delay: float) -> None:
+            running[uid] = running.get(uid, 0) + 1
+            assert running[uid] == 1, "two updates of one user ran at once"
+            await asyncio.sleep(delay)
+            done.append((uid, n))
+            running[uid] -= 1
+
+        first = [asyncio.create_task(proc.process_update(update(1, 1), job(1, 1, 0.05))),
+                 asyncio.create_task(proc.process_update(update(1, 2), job(1, 2, 0.1))),
+                 asyncio.create_task(proc.process_update(update(2, 3), job(2, 3, 0.01)))]
+        await asyncio.sleep(0.07)  # user 1's first update is done, the second is running
+        late = asyncio.create_task(proc.process_update(update(1, 4), job(1, 4, 0)))
+        await asyncio.gather(*first, late)
+        return done
+
+    done = asyncio.run(main())
+    assert [n for u, n in done if u == 1] == [1, 2, 4]
+    assert done[0] == (2, 3)  # another user was not held up

@@ -1,0 +1,219 @@
+"""Faults and bad input: kill -9, damaged files, a full or read-only disk, random input, many users at once."""
+
+from __future__ import annotations
+
+import errno
+import json
+import os
+import random
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from channels.telegram import decode_action
+from dialogs.actions import ENGINE_ACTIONS, SESSION_ACTIONS, Action, Reply, parse_input
+from dialogs.assistant import Assistant
+from dialogs.draft import Draft
+from report.compose import compose
+from report.docx_writer import write_docx
+from storage import TinyDBDraftStore
+from tests import reference
+from tests.conftest import REPO, last_text, run_script, say
+
+# ---------------------------------------------------------------- kill -9
+
+CHILD = r"""
+import sys
+sys.path.insert(0, sys.argv[2])
+from dialogs.actions import Action
+from dialogs.assistant import Assistant
+from dialogs.schema import load_report_types
+from storage import TinyDBDraftStore
+types = load_report_types()
+a = Assistant(TinyDBDraftStore(sys.argv[1]), types)
+uid = int(sys.argv[3])
+a.handle(uid, Action("start"))
+sys.path.insert(0, sys.argv[2])
+from tests.reference import script
+for m in script()[:21]:  # up to "填写" for the 科技 figures, so the named-enterprise list is reachable
+    a.handle(uid, Action("text", m) if not m.startswith("/") else Action(m[1:]))
+a.handle(uid, Action("edit", "reserve_named"))
+i = 0
+while True:
+    i += 1
+    # 'reserve_named' holds at most 5 items: drop the oldest before adding, so the newest always stays
+    if i > 5:
+        a.handle(uid, Action("delitem", "1"))
+    out = a.handle(uid, Action("text", f"企业{i}"))
+    if out[-1].kind != "error":  # acknowledged: the user was shown the next step
+        print(i, flush=True)
+"""
+
+
+def test_kill_9_at_random_moments_keeps_every_acknowledged_answer(tmp_path):
+    data = tmp_path / "data"
+    rng = random.Random(1234)
+    for trial in range(30):
+        uid = 100 + trial
+        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(REPO), str(uid)],
+                                stdout=subprocess.PIPE, text=True)
+        assert proc.stdout is not None
+        first = proc.stdout.readline()  # the child is saving
+        assert first.strip().isdigit()
+        time.sleep(rng.uniform(0.0, 0.08))
+        proc.send_signal(signal.SIGKILL)
+        rest, _ = proc.communicate()
+        acked = [int(first)] + [int(x) for x in rest.split()]
+        store = TinyDBDraftStore(data)
+        for path in store.root.glob("u*.json"):
+            json.loads(path.read_text(encoding="utf-8"))  # every file parses
+        d = store.get(uid, store.get_active(uid))
+        assert d is not None, f"trial {trial}: no draft"
+        last = acked[-1]
+        items = d.answers.get("reserve_named", [])
+        # the last acknowledged item is there (or a later one: a save can land just before the kill)
+        assert f"企业{last}" in items or any(int(x[2:]) > last for x in items), (trial, last, items)
+        assert store.take_notices(uid) == []
+
+
+# ---------------------------------------------------------------- damaged files
+
+@pytest.mark.parametrize("damage", [b"", b'{"drafts": {"1": {"id": "ab', b"\x00\xff\xfe garbage", b"[1, 2, 3]"])
+def test_damaged_file_with_backup(assistant, damage):
+    run_script(assistant, 1, reference.script()[:6])
+    run_script(assistant, 2, reference.script()[:3])
+    path = assistant.store.path_for(1)
+    path.write_bytes(damage)
+    outs = say(assistant, 1, "/start")
+    assert "已从最近一次备份恢复" in outs[0].text
+    assert "欢迎回来" in outs[1].text
+    d = assistant.active(1)
+    assert d.answers["unit_name"] == "鲁山县科学技术局" and d.answers["year"] == 2024
+    aside = [p for p in path.parent.iterdir() if p.name.startswith("u1.json.damaged-")]
+    assert len(aside) == 1 and aside[0].read_bytes() == damage
+    # the other user is untouched and the bot goes on
+    assert assistant.active(2).answers["unit_name"] == "鲁山县科学技术局"
+    assert "这是哪一年的报告" not in last_text(say(assistant, 2, "2024"))
+
+
+def test_damaged_file_without_backup(assistant):
+    say(assistant, 1, "/start")  # first write: no previous version to back up
+    path = assistant.store.path_for(1)
+    path.write_bytes(b"{{{")
+    outs = say(assistant, 1, "甲局")
+    assert "无法读取" in outs[0].text and "/new" in outs[0].text
+    assert any(p.name.startswith("u1.json.damaged-") for p in path.parent.iterdir())
+    assert "请输入单位全称" in last_text(say(assistant, 1, "/start"))
+
+
+# ---------------------------------------------------------------- full or read-only disk
+
+@pytest.mark.parametrize("err", [errno.ENOSPC, errno.EROFS])
+def test_disk_full_or_read_only(assistant, monkeypatch, err):
+    run_script(assistant, 1, ["鲁山县科学技术局"])
+
+    def broken(*a, **k):
+        raise OSError(err, os.strerror(err))
+
+    monkeypatch.setattr(os, "fsync", broken)
+    outs = say(assistant, 1, "县科技局")
+    assert "没有保存" in outs[-1].text and "正文里怎么称呼本单位" in outs[-1].text
+    assert "unit_short" not in assistant.active(1).answers
+    outs = say(assistant, 1, "/new")  # other actions keep working or explain themselves
+    assert all(isinstance(o, Reply) for o in outs)
+    monkeypatch.undo()
+    say(assistant, 1, "/start")
+    say(assistant, 1, "县科技局")
+    assert assistant.active(1).answers["unit_short"] == "县科技局"
+
+
+# ---------------------------------------------------------------- random input
+
+_script = reference.script()
+_commands = ["/back", "/skip", "/done", "/review", "/edit 3", "/edit 99", "/edit measures", "/del 1", "/del x",
+             "/clear", "/example", "/use_example", "/resume", "/frobnicate", "/report", "/preview", "/drafts",
+             "/new", "/new blank", "/start", "/help", "/cancel", "跳过", "上一题", "完成"]
+_names = sorted(ENGINE_ACTIONS | SESSION_ACTIONS)
+inputs = st.one_of(
+    st.sampled_from(_script).map(lambda t: Action("text", t)),
+    st.sampled_from(_commands).map(parse_input),
+    st.text(max_size=80).map(lambda t: Action("text", t)),
+    st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x3F), max_size=30).map(parse_input),
+    st.sampled_from(["😀🎉" * 50, "局" * 10000, "\x00\x01\x02\ud7ff\ufffe", "{{ 1 }}{% raw %}", "\u2028@h1 x"]).map(
+        lambda t: Action("text", t)),
+    st.text(max_size=70).map(decode_action).filter(lambda a: a is not None),
+    st.builds(Action, st.sampled_from(_names), st.text(max_size=12), st.text(max_size=12), st.text(max_size=9)),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+@given(st.lists(inputs, min_size=1, max_size=40))
+def test_random_input_never_breaks_anything(types, seq):
+    with tempfile.TemporaryDirectory() as tmp:
+        a = Assistant(TinyDBDraftStore(tmp), types)
+        a.handle(9, Action("start"))
+        for action in seq:
+            outs = a.handle(9, action)
+            assert outs and all(isinstance(o, Reply) and o.text for o in outs if isinstance(o, Reply))
+        for d in a.store.list(9):
+            assert Draft.from_dict(json.loads(json.dumps(d.to_dict(), ensure_ascii=False))) == d
+            engine = a.engine_for(d)
+            answers = engine.visible_answers(d)
+            data = write_docx(compose(engine.rt, answers))
+            assert data[:2] == b"PK"
+        assert a.store.list(10) == []
+
+
+# ---------------------------------------------------------------- limits
+
+def test_list_item_limit(assistant):
+    run_script(assistant, 1, reference.script()[:26])  # up to the named enterprises
+    outs = say(assistant, 1, "/edit reserve_named")
+    outs = say(assistant, 1, "\n".join(f"公司{i}" for i in range(6)))
+    assert "最多 5 家" in outs[-1].text and "重新" not in outs[-1].text
+    assert "reserve_named" not in assistant.active(1).answers
+    say(assistant, 1, "\n".join(f"公司{i}" for i in range(5)))
+    outs = say(assistant, 1, "公司5")
+    assert "最多 5 家，现在已有 5 家" in outs[-1].text
+    assert assistant.active(1).answers["reserve_named"] == [f"公司{i}" for i in range(5)]
+
+
+# ---------------------------------------------------------------- many users at once
+
+def test_fifty_users_at_once_through_the_application(tmp_path):
+    from tests.botrunner import TOKEN, BotRunner
+    from tests.fake_bot_api import FakeBotAPI
+
+    users = list(range(1001, 1051))
+
+    def answers(u: int) -> list[str]:
+        return [f"{u}号县科学技术局", f"{u}局", str(2019 + u % 50), "/skip", f"{u}的总体思路"]
+
+    with FakeBotAPI(TOKEN) as api, BotRunner(api, tmp_path / "data") as bot:
+        for u in users:
+            api.message(u, "/start")
+        for step in range(5):
+            for u in users:
+                api.message(u, answers(u)[step])
+
+        def all_done(sent):
+            done = {s.chat_id for s in sent if s.method == "sendMessage" and "主要负责人带头学习" in s.text}
+            return done >= set(users)
+
+        api.wait_sent(all_done, timeout=60)
+        for u in users:
+            drafts = bot.assistant.store.list(u)
+            assert len(drafts) == 1
+            a = drafts[0].answers
+            assert a == {"unit_name": f"{u}号县科学技术局", "unit_short": f"{u}局", "year": 2019 + u % 50,
+                         "opening": f"{u}的总体思路"}, u
+            assert drafts[0].skipped == ["recipient"]
+            # what went to this user never names another user's unit
+            joined = "\n".join(s.text for s in api.to(u, "sendMessage"))
+            assert not any(f"{v}号县" in joined for v in users if v != u)
