@@ -9,19 +9,13 @@ import sys
 from channels.settings import Settings, SettingsError, load_settings
 from dialogs.assistant import Assistant
 from dialogs.schema import SchemaError, load_report_types
+from report import DocxReporter
 from storage import TinyDBDraftStore
 
 
 def build_assistant(settings: Settings) -> Assistant:
     """Load and check every report type, open the store, wire the reporter."""
-    types = load_report_types()
-    try:
-        from report import DocxReporter
-    except ImportError:  # rendering not installed in this build
-        reporter = None
-    else:
-        reporter = DocxReporter(types)
-    return Assistant(TinyDBDraftStore(settings.data_dir), types, reporter)
+    return Assistant(TinyDBDraftStore(settings.data_dir), load_report_types(), DocxReporter())
 
 
 def main(argv: list[str] | None = None) -> int:

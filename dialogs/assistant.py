@@ -117,8 +117,7 @@ class Assistant:
             log.exception("storage failure for a user")
             out = [Reply(SAVE_FAILED.rstrip("：") + "。", kind="error")]
         notices = self.store.take_notices(user_id)
-        active = self.store.get_active(user_id) if any(isinstance(o, Reply) and o.buttons for o in out) else None
-        return [Reply(n, kind="info") for n in notices] + [stamp(o, active) for o in out]
+        return [Reply(n, kind="info") for n in notices] + out
 
     def engine_for(self, draft: Draft) -> Engine | None:
         """The engine for a draft's report type (None if the type is gone)."""
@@ -126,8 +125,7 @@ class Assistant:
 
     def active(self, user_id: int) -> Draft | None:
         """The user's active draft, if it still exists."""
-        did = self.store.get_active(user_id)
-        return self.store.get(user_id, did) if did else None
+        return self.store.active_draft(user_id)
 
     def _handle(self, user_id: int, action: Action) -> list[Out]:
         name = action.name
@@ -158,22 +156,22 @@ class Assistant:
         if engine is None:
             return [Reply("这份草稿的报告类型已不再提供，请 /new 新建。", kind="error")]
         if name in ("preview", "report"):
-            return self._output(draft, engine, name)
+            return [stamp(o, draft.id) for o in self._output(draft, engine, name)]
         step = engine.handle(draft, action)
         if step.changed:
             try:
                 self.store.save(user_id, step.draft)
             except StorageError:
                 log.exception("could not save a draft")
-                return [engine.prompt(draft, SAVE_FAILED)]
-        return list(step.replies)
+                return [stamp(engine.prompt(draft, SAVE_FAILED), draft.id)]
+        return [stamp(r, draft.id) for r in step.replies]
 
     # -- screens -------------------------------------------------------------
     def _prompt(self, draft: Draft, prefix: str = "") -> list[Out]:
         engine = self.engine_for(draft)
         if engine is None:
             return [Reply("这份草稿的报告类型已不再提供，请 /new 新建。", kind="error")]
-        return [engine.prompt(draft, prefix)]
+        return [stamp(engine.prompt(draft, prefix), draft.id)]
 
     def _current(self, user_id: int) -> list[Out]:
         draft = self.active(user_id)
@@ -182,7 +180,9 @@ class Assistant:
     def _start(self, user_id: int) -> list[Out]:
         draft = self.active(user_id)
         if draft is not None:
-            return self._prompt(draft, f"👋 欢迎回来！继续填写{draft_label(draft)}：")
+            out = self._prompt(draft, f"👋 欢迎回来！继续填写{draft_label(draft)}：")
+            extra = (Button("➕ 新建报告", Action("new")), Button("🗂 我的草稿", Action("drafts")))
+            return [replace(o, buttons=(*o.buttons, extra)) if isinstance(o, Reply) else o for o in out]
         drafts = self.store.list(user_id)
         if drafts:
             return [Reply("👋 欢迎回来！", kind="info"), self._drafts(user_id)]

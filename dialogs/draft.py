@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import copy
 import datetime as dt
+import json
 import secrets
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field, fields
 from typing import Any
 
 Answer = str | int | list[Any] | dict[str, Any]
@@ -51,15 +51,17 @@ class Draft:
         return v if isinstance(v, int) else None
 
     def copy(self) -> Draft:
-        """A deep copy, so the caller's draft stays as it was."""
-        return copy.deepcopy(self)
+        """A deep copy, so the caller's draft stays as it was (JSON data: a JSON round trip is enough)."""
+        return Draft.from_dict(json.loads(json.dumps(self.to_dict(), ensure_ascii=False)))
 
     def to_dict(self) -> dict[str, Any]:
-        """Plain JSON-ready data."""
-        return asdict(self)
+        """Plain JSON-ready data. Shares the draft's containers: serialise or compare it, do not mutate it."""
+        return {name: getattr(self, name) for name in _FIELDS}
 
     @classmethod
     def from_dict(cls, data: dict[str, Any]) -> Draft:
         """Rebuild a draft from stored data, ignoring unknown keys from newer versions."""
-        known = {f for f in cls.__dataclass_fields__}
-        return cls(**{k: v for k, v in data.items() if k in known})
+        return cls(**{k: v for k, v in data.items() if k in _FIELDS})
+
+
+_FIELDS = tuple(f.name for f in fields(Draft))

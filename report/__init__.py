@@ -12,9 +12,6 @@ from .compose import Composition, compose, to_text
 class DocxReporter:
     """The Reporter the assistant uses: preview text and DOCX bytes from answers."""
 
-    def __init__(self, types: dict[str, ReportType] | None = None) -> None:
-        self.types = types or {}
-
     def preview(self, rt: ReportType, answers: dict[str, Any]) -> str:
         """The composed report as chat text."""
         return to_text(compose(rt, answers))

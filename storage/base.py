@@ -26,6 +26,9 @@ class DraftStore(Protocol):
     def delete(self, user_id: int, draft_id: str) -> bool:
         """Remove a draft; False if the user has no such draft."""
 
+    def active_draft(self, user_id: int) -> Draft | None:
+        """The user's active draft in one read, or None."""
+
     def get_active(self, user_id: int) -> str | None:
         """Id of the draft the user is working on, if any."""
 

@@ -203,6 +203,16 @@ class TinyDBDraftStore:
 
         return self._run(user_id, remove)
 
+    def active_draft(self, user_id: int) -> Draft | None:
+        """The user's active draft in one read of their file, or None."""
+        data = self._run(user_id, lambda db: db.storage.read()) or {}
+        active = data.get("meta", {}).get("1", {}).get("active")
+        doc = next((d for d in data.get("drafts", {}).values() if d.get("id") == active), None) if active else None
+        if not isinstance(doc, dict):
+            return None
+        draft = Draft.from_dict(doc)
+        return draft if draft.user_id == user_id else None
+
     def get_active(self, user_id: int) -> str | None:
         """Id of the draft the user is working on, if any."""
         doc = self._run(user_id, lambda db: db.table("meta").get(doc_id=1))

@@ -44,7 +44,7 @@ def store(tmp_path: Path) -> TinyDBDraftStore:
 
 @pytest.fixture
 def assistant(store: TinyDBDraftStore, types: dict[str, ReportType]) -> Assistant:
-    return Assistant(store, types, DocxReporter(types))
+    return Assistant(store, types, DocxReporter())
 
 
 def say(assistant: Assistant, user: int, text: str) -> list[Out]:

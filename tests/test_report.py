@@ -29,7 +29,7 @@ def answers(types):
     from report import DocxReporter
     from storage import TinyDBDraftStore
 
-    a = Assistant(TinyDBDraftStore(tempfile.mkdtemp()), types, DocxReporter(types))
+    a = Assistant(TinyDBDraftStore(tempfile.mkdtemp()), types, DocxReporter())
     run_script(a, 1, reference.script())
     d = a.active(1)
     return a.engine_for(d).visible_answers(d)

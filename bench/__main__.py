@@ -1,0 +1,60 @@
+"""Run every benchmark, print one table, and rewrite bench/RESULTS.md with the figures."""
+
+from __future__ import annotations
+
+import datetime as dt
+import os
+import platform
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from . import latency, render_cost, save_cost, soak, startup
+
+BENCHES = [("1. save cost vs population", save_cost.run), ("2. render cost", render_cost.run),
+           ("3. end-to-end latency", latency.run_both), ("4. memory and start-up", startup.run),
+           ("5. kill -9 soak", soak.run)]
+
+
+def machine() -> str:
+    cpu = ""
+    try:
+        cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
+    except (OSError, StopIteration):
+        cpu = platform.processor()
+    return f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; {platform.system()} {platform.release()}"
+
+
+def main() -> int:
+    only = set(sys.argv[1:])
+    rows: list[tuple[str, str, str, str]] = []
+    t0 = time.time()
+    for title, fn in BENCHES:
+        if only and not any(o in title for o in only):
+            continue
+        print(f"running {title} …", flush=True)
+        for what, figure, target in fn():
+            rows.append((title, what, figure, target))
+            print(f"  {what:<58} {figure:<52} {target}", flush=True)
+    took = time.time() - t0
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], capture_output=True, text=True).stdout.strip()
+    lines = [
+        "# Benchmark results",
+        "",
+        f"- command: `make bench` (python -m bench{' ' + ' '.join(sys.argv[1:]) if only else ''})",
+        f"- when: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC, commit {commit or '?'}, took {took:.0f} s",
+        f"- machine: {machine()}",
+        "",
+        "| benchmark | measure | figure | target |",
+        "|---|---|---|---|",
+    ]
+    lines += [f"| {t} | {w} | {f} | {g} |" for t, w, f, g in rows]
+    if not only:
+        Path(__file__).with_name("RESULTS.md").write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print(f"done in {took:.0f} s" + ("" if only else "; bench/RESULTS.md updated"))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
