@@ -35,7 +35,7 @@ from telegram.ext import (
 )
 
 from dialogs.actions import ALL_ACTIONS, Action, Document, Out, Reply, parse_input
-from dialogs.assistant import Assistant
+from dialogs.assistant import Assistant, split_text
 
 from .settings import Settings
 
@@ -242,21 +242,8 @@ def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
 
 
 def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
-    """Pieces of at most `limit` characters, cut at line breaks where possible."""
-    pieces, cur = [], ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if cur:
-                pieces.append(cur)
-                cur = ""
-            pieces.append(line[:limit])
-            line = line[limit:]
-        if cur and len(cur) + 1 + len(line) > limit:
-            pieces.append(cur)
-            cur = line
-        else:
-            cur = f"{cur}\n{line}" if cur else line
-    return [p for p in pieces + [cur] if p.strip()] or ["…"]
+    """Pieces of at most `limit` characters, cut at line breaks where possible; never empty."""
+    return [p for p in split_text(text, limit) if p.strip()] or ["…"]
 
 
 async def send_outs(bot: Any, chat_id: int, outs: list[Out]) -> None:

@@ -184,8 +184,10 @@ class Engine:
         if asked.example:
             nav.append(Button("看示例", Action("example", expect=exp)))
         rows.append(tuple(nav))
-        if q.is_collection and not partial and len(self._items(draft, q)) >= q.min_items and self._items(draft, q):
-            rows.append((Button("✅ 完成本项", Action("done", expect=exp)),))
+        items = self._items(draft, q)
+        if q.is_collection and not partial and items:
+            done = (Button("✅ 完成本项", Action("done", expect=exp)),) if len(items) >= q.min_items else ()
+            rows.append((*done, Button("🗑 清空重填", Action("clear", expect=exp))))
         rows.append((Button("📋 检查修改", Action("review")), Button("⏸ 暂停", Action("pause"))))
         return tuple(r for r in rows if r)
 
@@ -218,7 +220,7 @@ class Engine:
             shown = [f"{i}. {shorten(self._item_title(q, it), 40)}" for i, it in enumerate(items, 1)]
             lines.append(f"已有 {len(items)} {q.item_label}：\n" + "\n".join(shown))
             if not draft.partial.get(q.id):
-                lines.append("继续发送可再添加一" + q.item_label + "；全部填完请点“完成本项”。")
+                lines.append(f"继续发送可再添加一{q.item_label}；删除某一{q.item_label}发 /del 编号；全部填完请点“完成本项”。")
         elif self.is_answered(draft, q) and not draft.partial.get(q.id):
             lines.append("当前答案：" + shorten(self.display(q, draft.answers[q.id]), 200))
             lines.append("发送新内容即可修改，或点“保留原答案”。")

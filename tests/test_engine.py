@@ -193,3 +193,14 @@ def test_example_and_use_example(engine, draft):
 def test_overlong_text_refused_with_length(engine, draft):
     step = engine.handle(draft, Action("text", "局" * 41))
     assert "内容太长（41字）" in step.replies[0].text and not step.changed
+
+
+def test_clear_button_on_a_list_with_items(engine, draft):
+    d = draft.copy()
+    d.answers["has_tech"] = "填写"
+    d.cursor = "reserve_named"
+    d, _ = send(engine, d, "甲公司\n乙公司")
+    labels = [b.label for row in engine.prompt(d).buttons for b in row]
+    assert "✅ 完成本项" in labels and "🗑 清空重填" in labels
+    d, text = act(engine, d, "clear")
+    assert "reserve_named" not in d.answers and "已清空" in text
