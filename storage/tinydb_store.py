@@ -16,6 +16,7 @@ import json
 import os
 import threading
 import time
+from collections import OrderedDict
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
@@ -47,6 +48,44 @@ def _fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
+class _BytesCache:
+    """Recently read or written file contents, valid only while the file's stat is unchanged.
+
+    Opening a file costs far more than stat-ing it on the disks we run on (measured ~0.19 ms
+    against ~0.01 ms), and a message reads its user's file twice. The key is (inode, mtime_ns,
+    size): every write here makes a new inode, and any outside change alters the key, so the
+    file on disk stays the single source of truth. Bytes are cached, never parsed objects, so
+    callers cannot share mutable state.
+    """
+
+    def __init__(self, size: int = 512) -> None:
+        self.size = size
+        self._data: OrderedDict[str, tuple[tuple[int, int, int], bytes]] = OrderedDict()
+        self._lock = threading.Lock()
+
+    @staticmethod
+    def key(st: os.stat_result) -> tuple[int, int, int]:
+        return (st.st_ino, st.st_mtime_ns, st.st_size)
+
+    def get(self, path: Path, st: os.stat_result) -> bytes | None:
+        with self._lock:
+            hit = self._data.get(str(path))
+            if hit is None or hit[0] != self.key(st):
+                return None
+            self._data.move_to_end(str(path))
+            return hit[1]
+
+    def put(self, path: Path, st: os.stat_result, raw: bytes) -> None:
+        with self._lock:
+            self._data[str(path)] = (self.key(st), raw)
+            self._data.move_to_end(str(path))
+            while len(self._data) > self.size:
+                self._data.popitem(last=False)
+
+
+_CACHE = _BytesCache()
+
+
 def atomic_write(path: Path, text: str, *, keep_backup: bool = True) -> None:
     """Write text to path so that a crash leaves the old or the new content, never a mix."""
     tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
@@ -64,6 +103,7 @@ def atomic_write(path: Path, text: str, *, keep_backup: bool = True) -> None:
                 pass  # a missing backup is no reason to refuse the save
         os.replace(tmp, path)
         _fsync_dir(path.parent)
+        _CACHE.put(path, os.stat(path), text.encode("utf-8"))
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -78,7 +118,11 @@ class AtomicJSONStorage(Storage):
     def read(self) -> dict[str, dict[str, Any]] | None:
         """Whole database, or None for a new user."""
         try:
-            raw = self.path.read_bytes()
+            st = os.stat(self.path)
+            raw = _CACHE.get(self.path, st)
+            if raw is None:
+                raw = self.path.read_bytes()
+                _CACHE.put(self.path, st, raw)
         except FileNotFoundError:
             return None
         except OSError as exc:

@@ -83,3 +83,16 @@ def test_damaged_file_is_moved_aside_and_backup_used(store):
     assert notes and "已从最近一次备份恢复" in notes[0]
     assert any(".damaged-" in p.name for p in store.root.iterdir())
     assert store.take_notices(1) == []
+
+
+def test_outside_change_to_a_file_is_seen(store):
+    """The read cache must never hide a change made on disk by someone else."""
+    store.save(1, make(1, "a", unit_name="旧名"))
+    assert store.get(1, "a").answers["unit_name"] == "旧名"
+    path = store.path_for(1)
+    raw = path.read_text(encoding="utf-8").replace("旧名", "新名")
+    path.write_text(raw, encoding="utf-8")  # same size, same inode, new mtime
+    assert store.get(1, "a").answers["unit_name"] == "新名"
+    fresh = TinyDBDraftStore(store.root.parent)
+    fresh.save(1, make(1, "a", unit_name="再改"))
+    assert store.get(1, "a").answers["unit_name"] == "再改"
