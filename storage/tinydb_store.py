@@ -77,12 +77,18 @@ class _BytesCache:
 
     def put(self, path: Path, st: os.stat_result, raw: bytes) -> None:
         with self._lock:
+            if time.time_ns() - st.st_mtime_ns < RACY_NS:
+                # Modified moments ago: a later write in the same timestamp tick could keep this
+                # mtime (git's "racily clean" problem). Do not trust such an entry.
+                self._data.pop(str(path), None)
+                return
             self._data[str(path)] = (self.key(st), raw)
             self._data.move_to_end(str(path))
             while len(self._data) > self.size:
                 self._data.popitem(last=False)
 
 
+RACY_NS = 50_000_000  # 50 ms: well above the kernel's timestamp granularity
 _CACHE = _BytesCache()
 
 

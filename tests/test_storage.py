@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import json
 import os
+import time
 
 import pytest
 
 from dialogs.draft import Draft
-from storage import StorageError
+from storage import StorageError, TinyDBDraftStore
 
 
 def make(user: int, did: str, **answers) -> Draft:
@@ -88,8 +89,16 @@ def test_damaged_file_is_moved_aside_and_backup_used(store):
 def test_outside_change_to_a_file_is_seen(store):
     """The read cache must never hide a change made on disk by someone else."""
     store.save(1, make(1, "a", unit_name="旧名"))
-    assert store.get(1, "a").answers["unit_name"] == "旧名"
     path = store.path_for(1)
+    for wait in (0, 0.06):  # right after our write, and once the read is cached
+        time.sleep(wait)
+        assert store.get(1, "a").answers["unit_name"] == "旧名"
+        raw = path.read_text(encoding="utf-8").replace("旧名", "新名")
+        path.write_text(raw, encoding="utf-8")  # same size, same inode
+        assert store.get(1, "a").answers["unit_name"] == "新名"
+        path.write_text(raw.replace("新名", "旧名"), encoding="utf-8")
+    store.save(1, make(1, "a", unit_name="旧名"))
+    time.sleep(0.06)
     raw = path.read_text(encoding="utf-8").replace("旧名", "新名")
     path.write_text(raw, encoding="utf-8")  # same size, same inode, new mtime
     assert store.get(1, "a").answers["unit_name"] == "新名"
