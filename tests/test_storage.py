@@ -105,3 +105,15 @@ def test_outside_change_to_a_file_is_seen(store):
     fresh = TinyDBDraftStore(store.root.parent)
     fresh.save(1, make(1, "a", unit_name="再改"))
     assert store.get(1, "a").answers["unit_name"] == "再改"
+
+
+def test_same_tick_in_place_write_is_not_hidden_by_the_cache(store):
+    """An outside write that keeps size, inode and mtime (same timestamp tick) is still seen."""
+    store.save(1, make(1, "a", unit_name="旧名"))
+    path = store.path_for(1)
+    st = os.stat(path)
+    assert store.get(1, "a").answers["unit_name"] == "旧名"
+    path.write_text(path.read_text(encoding="utf-8").replace("旧名", "新名"), encoding="utf-8")
+    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # as if written within the same tick
+    assert os.stat(path).st_ino == st.st_ino and os.stat(path).st_size == st.st_size
+    assert store.get(1, "a").answers["unit_name"] == "新名"
