@@ -10,11 +10,11 @@ import sys
 import time
 from pathlib import Path
 
-from . import latency, render_cost, save_cost, soak, startup
+from . import fs_costs, latency, render_cost, save_cost, soak, startup
 
 BENCHES = [("1. save cost vs population", save_cost.run), ("2. render cost", render_cost.run),
            ("3. end-to-end latency", latency.run_both), ("4. memory and start-up", startup.run),
-           ("5. kill -9 soak", soak.run)]
+           ("5. kill -9 soak", soak.run), ("6. filesystem cost of one saved answer", fs_costs.run)]
 
 
 def machine() -> str:

@@ -1,0 +1,67 @@
+"""6. What one durably saved answer costs on this disk: the filesystem calls behind atomic_write.
+
+This is the floor under the end-to-end latency of an answer: an echo bot does none of it.
+"""
+
+from __future__ import annotations
+
+import os
+import statistics
+import tempfile
+import time
+from collections.abc import Callable
+from pathlib import Path
+
+from storage.tinydb_store import atomic_write
+
+N = 300
+
+
+def _median_ms(fn: Callable[[int], object]) -> float:
+    times = []
+    for i in range(N):
+        t0 = time.perf_counter()
+        fn(i)
+        times.append(time.perf_counter() - t0)
+    return statistics.median(times) * 1e3
+
+
+def run() -> list[tuple[str, str, str]]:
+    """Rows for the table."""
+    text = "法治政府建设" * 340  # about 6 KB, like one stored draft
+    os.sync()  # start from a quiet disk: earlier benchmarks leave writeback behind
+    with tempfile.TemporaryDirectory(dir=os.environ.get("DATA_DIR") or None) as tmp:
+        d = Path(tmp)
+        target = d / "u1.json"
+        target.write_text(text, encoding="utf-8")
+
+        def create(i: int) -> None:
+            with open(d / f"c{i}", "w", encoding="utf-8") as fh:
+                fh.write(text)
+
+        def create_fsync(i: int) -> None:
+            with open(d / f"f{i}", "w", encoding="utf-8") as fh:
+                fh.write(text)
+                fh.flush()
+                os.fsync(fh.fileno())
+
+        def fsync_dir(_: int) -> None:
+            fd = os.open(d, os.O_RDONLY)
+            os.fsync(fd)
+            os.close(fd)
+
+        def stat(_: int) -> None:
+            os.stat(target)
+
+        def read(_: int) -> None:
+            target.read_bytes()
+
+        rows = [
+            ("create + write 6 KB file", _median_ms(create)),
+            ("create + write + fsync 6 KB file", _median_ms(create_fsync)),
+            ("fsync directory", _median_ms(fsync_dir)),
+            ("stat", _median_ms(stat)),
+            ("open + read 6 KB", _median_ms(read)),
+            ("atomic_write (all of the above + backup link + rename)", _median_ms(lambda i: atomic_write(target, text))),
+        ]
+    return [(f"fs: {what}", f"median {ms:.3f} ms", "") for what, ms in rows]
