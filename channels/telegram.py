@@ -165,11 +165,12 @@ class TelegramChannel:
     def register(self, app: Application) -> None:
         """Add every handler to the application."""
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
+        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
         app.add_handler(CallbackQueryHandler(self.on_button))
-        app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.COMMAND, self.on_command))
-        app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.TEXT & ~filters.COMMAND, self.on_text))
-        app.add_handler(MessageHandler(filters.ChatType.PRIVATE & ~filters.TEXT & ~filters.StatusUpdate.ALL,
-                                       self.on_other))
+        app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, self.on_edited))
+        app.add_handler(MessageHandler(private & filters.COMMAND, self.on_command))
+        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_other))
         app.add_error_handler(self.on_error)
 
     async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -198,6 +199,12 @@ class TelegramChannel:
         """A typed answer."""
         assert update.effective_message and update.effective_user
         await self._run(update, context, parse_input(update.effective_message.text or ""))
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited earlier message: it may belong to another question, so it is not taken as an answer."""
+        assert update.effective_chat
+        await context.bot.send_message(
+            update.effective_chat.id, "修改已发出的消息不会改变答案。要改哪一题，请发 /review 选择后重新回答。")
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A sticker, photo, voice message or file where text is expected."""

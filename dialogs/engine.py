@@ -205,8 +205,8 @@ class Engine:
             if q.repeat:
                 n = len(items) + 1
                 lines.append(f"第 {n} {q.item_label} · {field.label}" + ("" if field.required else "（选填）"))
-            if field is q.fields[0] and not draft.partial.get(q.id):
-                lines.append(q.prompt)
+            if field is q.fields[0] and not draft.partial.get(q.id) and not items:
+                lines.append(q.prompt)  # the group's own intro, once
             lines.append(field.prompt)
             if field.hint:
                 lines.append(f"💡 {field.hint}")

@@ -121,7 +121,7 @@ class FakeBotAPI:
         return {"id": user_id, "is_bot": False, "first_name": f"用户{user_id}", "language_code": "zh-hans"}
 
     def message(self, user_id: int, text: str | None = None, *, chat_type: str = "private",
-                extra: dict[str, Any] | None = None) -> int:
+                extra: dict[str, Any] | None = None, edited: bool = False) -> int:
         """A user sends a message (text, or extra fields such as a sticker)."""
         chat = {"id": user_id if chat_type == "private" else -100 - user_id, "type": chat_type}
         if chat_type != "private":
@@ -134,6 +134,9 @@ class FakeBotAPI:
                 cmd = text.split()[0]
                 msg["entities"] = [{"type": "bot_command", "offset": 0, "length": len(cmd)}]
         msg.update(extra or {})
+        if edited:
+            msg["edit_date"] = int(time.time())
+            return self._push({"edited_message": msg})
         return self._push({"message": msg})
 
     def press(self, user_id: int, data: str, message_id: int = 1) -> int:

@@ -319,3 +319,14 @@ def test_per_user_order_keeps_one_users_updates_sequential():
     done = asyncio.run(main())
     assert [n for u, n in done if u == 1] == [1, 2, 4]
     assert done[0] == (2, 3)  # another user was not held up
+
+
+def test_edited_message_is_not_taken_as_an_answer(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        say(api, U, "/start", "请输入单位全称")
+        say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
+        n = len(messages(api, U))
+        api.message(U, "鲁山县科技局", edited=True)
+        wait_text(api, U, "修改已发出的消息不会改变答案", after=n)
+        d = bot.assistant.store.list(U)[0]
+        assert d.answers == {"unit_name": "鲁山县科学技术局"}
