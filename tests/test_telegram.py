@@ -330,3 +330,31 @@ def test_edited_message_is_not_taken_as_an_answer(api, tmp_path):
         wait_text(api, U, "修改已发出的消息不会改变答案", after=n)
         d = bot.assistant.store.list(U)[0]
         assert d.answers == {"unit_name": "鲁山县科学技术局"}
+
+
+def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
+    """`python bot.py` with a token: serves, refuses a second process on the same DATA_DIR, stops on SIGTERM."""
+    import os
+    import signal
+    import subprocess
+    import sys
+
+    from tests.conftest import REPO
+
+    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.root, DATA_DIR=str(tmp_path / "d"),
+               LOG_LEVEL="DEBUG")
+    proc = subprocess.Popen([sys.executable, str(REPO / "bot.py")], env=env, cwd=tmp_path,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        say(api, U, "/start", "请输入单位全称")
+        second = subprocess.run([sys.executable, str(REPO / "bot.py")], env=env, cwd=tmp_path,
+                                capture_output=True, text=True, timeout=60)
+        assert second.returncode == 1 and "另一个机器人进程正在使用" in second.stdout
+        say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        out, err = proc.communicate(timeout=30)
+    assert proc.returncode == 0, err[-2000:]
+    assert "bot stopped" in err and "open to everyone" in err
+    assert TOKEN not in out + err and TOKEN.split(":")[1] not in out + err
+    assert (tmp_path / "d" / "users" / f"u{U}.json").exists()
