@@ -10,7 +10,6 @@ from typing import Any
 
 from dialogs.actions import Action
 from dialogs.assistant import Assistant
-from dialogs.draft import Draft
 from dialogs.schema import load_report_types
 from storage import TinyDBDraftStore
 from tests import reference
@@ -56,4 +55,4 @@ def draft_size(template: dict[str, Any]) -> int:
     return len(json.dumps(template, ensure_ascii=False).encode())
 
 
-__all__ = ["Draft", "pct", "populate", "reference_draft", "summary", "draft_size"]
+__all__ = ["pct", "populate", "reference_draft", "summary", "draft_size"]
