@@ -6,11 +6,14 @@ Works with piped input: prompts are flushed, and end of input stops cleanly
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 from typing import TextIO
 
 from dialogs.actions import Action, Document, Out, Reply, parse_input
 from dialogs.assistant import Assistant
+
+log = logging.getLogger(__name__)
 
 
 def render_reply(reply: Reply) -> str:
@@ -60,7 +63,12 @@ def run_console(assistant: Assistant, user_id: int, data_dir: Path, inp: TextIO,
             text = line.rstrip("\n")
             if not text.strip():
                 continue
-            show(assistant.handle(user_id, parse_input(text)), out, data_dir, user_id)
+            try:
+                outs = assistant.handle(user_id, parse_input(text))
+            except Exception:  # a bug must not end the session: answers saved so far stay saved
+                log.exception("error while handling a console message")
+                outs = [Reply("出错了，请重试。已保存的回答不会丢失；发 /start 回到当前问题。", kind="error")]
+            show(outs, out, data_dir, user_id)
     except KeyboardInterrupt:
         pass
     out.write("\n已保存，下次运行会接着上次的位置。再见！\n")

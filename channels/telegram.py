@@ -168,8 +168,7 @@ class TelegramChannel:
         private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, self.on_edited))
-        app.add_handler(MessageHandler(private & filters.COMMAND, self.on_command))
-        app.add_handler(MessageHandler(private & filters.TEXT & ~filters.COMMAND, self.on_text))
+        app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
         app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_other))
         app.add_error_handler(self.on_error)
 
@@ -190,13 +189,8 @@ class TelegramChannel:
                 await context.bot.send_message(chat.id, "请在与我的私聊中使用，群里不处理报告内容。")
             raise ApplicationHandlerStop
 
-    async def on_command(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A /command typed in a private chat."""
-        assert update.effective_message and update.effective_user
-        await self._run(update, context, parse_input(update.effective_message.text or ""))
-
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A typed answer."""
+        """A typed answer or /command (parse_input tells them apart)."""
         assert update.effective_message and update.effective_user
         await self._run(update, context, parse_input(update.effective_message.text or ""))
 

@@ -154,7 +154,7 @@ class Assistant:
             return [Reply("这个按钮属于另一份草稿，已忽略。当前草稿：", kind="info"), *self._prompt(draft)]
         engine = self.engine_for(draft)
         if engine is None:
-            return [Reply("这份草稿的报告类型已不再提供，请 /new 新建。", kind="error")]
+            return self._prompt(draft)  # says the report type is gone
         if name in ("preview", "report"):
             return [stamp(o, draft.id) for o in self._output(draft, engine, name)]
         step = engine.handle(draft, action)

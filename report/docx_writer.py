@@ -101,10 +101,7 @@ def _paragraph(doc, *, align=WD_ALIGN_PARAGRAPH.JUSTIFY, indent: bool = True, ke
     fmt.alignment = align
     fmt.space_before = Pt(0)
     fmt.space_after = Pt(0)
-    fmt.line_spacing = Twips(LINE_TWIPS)
-    ppr = p._p.get_or_add_pPr()
-    spacing = ppr.find(qn("w:spacing"))
-    spacing.set(qn("w:lineRule"), "exact")
+    fmt.line_spacing = Twips(LINE_TWIPS)  # a Length: python-docx writes lineRule="exact"
     if keep_next:
         fmt.keep_with_next = True
     if indent:
@@ -136,7 +133,6 @@ def _setup_styles(doc) -> None:
     pf = normal.paragraph_format
     pf.space_before, pf.space_after = Pt(0), Pt(0)
     pf.line_spacing = Twips(LINE_TWIPS)
-    normal.element.get_or_add_pPr().find(qn("w:spacing")).set(qn("w:lineRule"), "exact")
     rpr = normal.element.get_or_add_rPr()
     lang = rpr.find(qn("w:lang"))
     if lang is None:
@@ -182,25 +178,20 @@ def _page_number_footer(footer, *, odd: bool) -> None:
     def run(text: str = ""):
         return add_run(p, text, SONGTI, PAGE_NUM_PT, spacing=False, latin=SONGTI)
 
+    def field_char(kind: str) -> None:
+        fld = OxmlElement("w:fldChar")
+        fld.set(qn("w:fldCharType"), kind)
+        run()._r.append(fld)
+
     run("— ")
-    begin = run()
-    fld = OxmlElement("w:fldChar")
-    fld.set(qn("w:fldCharType"), "begin")
-    begin._r.append(fld)
-    instr_run = run()
+    field_char("begin")
     instr = OxmlElement("w:instrText")
     instr.set(qn("xml:space"), "preserve")
     instr.text = " PAGE "
-    instr_run._r.append(instr)
-    sep = run()
-    fld = OxmlElement("w:fldChar")
-    fld.set(qn("w:fldCharType"), "separate")
-    sep._r.append(fld)
+    run()._r.append(instr)
+    field_char("separate")
     run("1")
-    end = run()
-    fld = OxmlElement("w:fldChar")
-    fld.set(qn("w:fldCharType"), "end")
-    end._r.append(fld)
+    field_char("end")
     run(" —")
 
 

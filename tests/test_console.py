@@ -48,3 +48,24 @@ def test_bad_setting_is_one_clear_line(tmp_path):
                           cwd=tmp_path, timeout=60, stdin=subprocess.DEVNULL)
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in proc.stderr
+
+
+def test_a_failing_message_does_not_end_the_console(tmp_path, assistant, monkeypatch):
+    import io
+
+    from channels.console import run_console
+
+    real = assistant.handle
+
+    def flaky(user_id, action):
+        if action.arg == "坏":
+            raise RuntimeError("bug")
+        return real(user_id, action)
+
+    monkeypatch.setattr(assistant, "handle", flaky)
+    out = io.StringIO()
+    code = run_console(assistant, 1, tmp_path, io.StringIO("坏\n鲁山县科学技术局\n"), out)
+    text = out.getvalue()
+    assert code == 0 and "出错了，请重试" in text and "Traceback" not in text
+    assert "正文里怎么称呼本单位" in text.split("出错了")[1]
+    assert assistant.active(1).answers["unit_name"] == "鲁山县科学技术局"
