@@ -6,10 +6,10 @@ import argparse
 import logging
 import sys
 
-from channels.settings import Settings, SettingsError, load_settings
 from dialogs.assistant import Assistant
 from dialogs.schema import SchemaError, load_report_types
 from report import DocxReporter
+from settings import Settings, SettingsError, load_settings
 from storage import TinyDBDraftStore
 
 

@@ -12,10 +12,14 @@ from pathlib import Path
 
 from . import fs_costs, latency, render_cost, save_cost, soak, startup
 
-BENCHES = [("0. filesystem cost of one saved answer (quiet disk, so first)", fs_costs.run),
-           ("1. save cost vs population", save_cost.run), ("2. render cost", render_cost.run),
-           ("3. end-to-end latency", latency.run_both), ("4. memory and start-up", startup.run),
-           ("5. kill -9 soak", soak.run)]
+BENCHES = [
+    ("0. filesystem cost of one saved answer (quiet disk, so first)", fs_costs.run),
+    ("1. save cost vs population", save_cost.run),
+    ("2. render cost", render_cost.run),
+    ("3. end-to-end latency", latency.run_both),
+    ("4. memory and start-up", startup.run),
+    ("5. kill -9 soak", soak.run),
+]
 
 
 NOTES = """
@@ -48,7 +52,9 @@ def machine() -> str:
         cpu = next(line.split(":", 1)[1].strip() for line in open("/proc/cpuinfo") if line.startswith("model name"))
     except (OSError, StopIteration):
         cpu = platform.processor()
-    return f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; {platform.system()} {platform.release()}"
+    return (
+        f"{os.cpu_count()} cores, {cpu}; Python {platform.python_version()}; {platform.system()} {platform.release()}"
+    )
 
 
 def main() -> int:

@@ -62,6 +62,9 @@ def run() -> list[tuple[str, str, str]]:
             ("fsync directory", _median_ms(fsync_dir)),
             ("stat", _median_ms(stat)),
             ("open + read 6 KB", _median_ms(read)),
-            ("atomic_write (all of the above + backup link + rename)", _median_ms(lambda i: atomic_write(target, text))),
+            (
+                "atomic_write (all of the above + backup link + rename)",
+                _median_ms(lambda i: atomic_write(target, text)),
+            ),
         ]
     return [(f"fs: {what}", f"median {ms:.3f} ms", "") for what, ms in rows]

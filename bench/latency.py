@@ -70,7 +70,7 @@ kind, root = sys.argv[1], sys.argv[2]
 token = "123456789:AAH-test-token-abcdefghijklmnopqrstuvwx"
 if kind in ("ours", "channel-only"):
     from bot import build_assistant
-    from channels.settings import Settings
+    from settings import Settings
     from channels.telegram import build_application
     settings = Settings(token=token, api_base_url=root, data_dir=Path(sys.argv[4]), allowed_user_ids=None,
                         log_level="WARNING")
@@ -139,16 +139,26 @@ def run(latency: float = 0.0) -> list[tuple[str, str, str]]:
                 bare, t_bare = drive(api, users, texts)
         c = summary(bare)
         rows_extra = [
-            ("ablation: our Telegram layer, assistant doing nothing (0 ms)",
-             f"p50 {c['median']*1e3:.1f} ms, p99 {c['p99']*1e3:.1f} ms, {len(bare)/t_bare:.0f} msg/s",
-             f"p50 ratio to echo {c['median'] / summary(echo)['median']:.2f}"),
+            (
+                "ablation: our Telegram layer, assistant doing nothing (0 ms)",
+                f"p50 {c['median'] * 1e3:.1f} ms, p99 {c['p99'] * 1e3:.1f} ms, {len(bare) / t_bare:.0f} msg/s",
+                f"p50 ratio to echo {c['median'] / summary(echo)['median']:.2f}",
+            ),
         ]
     a, b = summary(ours), summary(echo)
     r50, r99 = a["median"] / b["median"], a["p99"] / b["p99"]
     net = f"API round trip {latency * 1e3:.0f} ms"
     return [
-        (f"reply latency, ours ({USERS} users × {ROUNDS} answers, {net})", f"p50 {a['median']*1e3:.1f} ms, p99 {a['p99']*1e3:.1f} ms, {len(ours)/t_ours:.0f} msg/s", ""),
-        (f"reply latency, echo bot (same stand-in, same load, {net})", f"p50 {b['median']*1e3:.1f} ms, p99 {b['p99']*1e3:.1f} ms, {len(echo)/t_echo:.0f} msg/s", ""),
+        (
+            f"reply latency, ours ({USERS} users × {ROUNDS} answers, {net})",
+            f"p50 {a['median'] * 1e3:.1f} ms, p99 {a['p99'] * 1e3:.1f} ms, {len(ours) / t_ours:.0f} msg/s",
+            "",
+        ),
+        (
+            f"reply latency, echo bot (same stand-in, same load, {net})",
+            f"p50 {b['median'] * 1e3:.1f} ms, p99 {b['p99'] * 1e3:.1f} ms, {len(echo) / t_echo:.0f} msg/s",
+            "",
+        ),
         (f"latency ratio p50 ({net})", f"{r50:.2f}", "≤ 1.3 " + ("met" if r50 <= 1.3 else "NOT met")),
         (f"latency ratio p99 ({net})", f"{r99:.2f}", "≤ 2 " + ("met" if r99 <= 2 else "NOT met")),
         *rows_extra,

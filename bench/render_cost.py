@@ -42,7 +42,15 @@ def run(samples: int = 40) -> list[tuple[str, str, str]]:
     a, b = summary(t_ours), summary(t_bare)
     ratio = a["median"] / b["median"]
     return [
-        ("render reference report (compose + DOCX)", f"min {a['min']*1e3:.1f} / median {a['median']*1e3:.1f} / max {a['max']*1e3:.1f} ms", ""),
-        ("bare python-docx Document() + 1 paragraph", f"min {b['min']*1e3:.1f} / median {b['median']*1e3:.1f} / max {b['max']*1e3:.1f} ms", ""),
+        (
+            "render reference report (compose + DOCX)",
+            f"min {a['min'] * 1e3:.1f} / median {a['median'] * 1e3:.1f} / max {a['max'] * 1e3:.1f} ms",
+            "",
+        ),
+        (
+            "bare python-docx Document() + 1 paragraph",
+            f"min {b['min'] * 1e3:.1f} / median {b['median'] * 1e3:.1f} / max {b['max'] * 1e3:.1f} ms",
+            "",
+        ),
         ("render ratio (medians)", f"{ratio:.2f}", "≤ 3 " + ("met" if ratio <= 3 else "NOT met")),
     ]

@@ -39,9 +39,20 @@ def run(samples: int = 300) -> list[tuple[str, str, str]]:
                 assert out[-1].kind != "error"
     res = {n: summary(t) for n, t in times.items()}
     size = draft_size(template)
-    rows = [(f"save one answer, {n:>5} users on disk ({size / 1024:.1f} KB each)",
-             f"median {r['median'] * 1e3:.2f} ms, p99 {r['p99'] * 1e3:.2f} ms", "") for n, r in res.items()]
+    rows = [
+        (
+            f"save one answer, {n:>5} users on disk ({size / 1024:.1f} KB each)",
+            f"median {r['median'] * 1e3:.2f} ms, p99 {r['p99'] * 1e3:.2f} ms",
+            "",
+        )
+        for n, r in res.items()
+    ]
     ratio = res[10000]["median"] / res[10]["median"]
-    rows.append(("save cost ratio 10,000 / 10 users (medians)", f"{ratio:.2f}",
-                 "≤ 1.5 " + ("met" if ratio <= 1.5 else "NOT met")))
+    rows.append(
+        (
+            "save cost ratio 10,000 / 10 users (medians)",
+            f"{ratio:.2f}",
+            "≤ 1.5 " + ("met" if ratio <= 1.5 else "NOT met"),
+        )
+    )
     return rows

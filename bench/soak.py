@@ -25,8 +25,9 @@ def run(trials: int = 200) -> list[tuple[str, str, str]]:
         data = Path(tmp)
         for trial in range(trials):
             uid = 100 + trial
-            proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(REPO), str(uid)],
-                                    stdout=subprocess.PIPE, text=True)
+            proc = subprocess.Popen(
+                [sys.executable, "-c", CHILD, str(data), str(REPO), str(uid)], stdout=subprocess.PIPE, text=True
+            )
             assert proc.stdout is not None
             first = proc.stdout.readline()
             time.sleep(rng.uniform(0.0, 0.1))
@@ -44,5 +45,10 @@ def run(trials: int = 200) -> list[tuple[str, str, str]]:
             if f"企业{acked[-1]}" not in items and not any(int(x[2:]) > acked[-1] for x in items):
                 lost += 1
     verdict = "met" if lost == 0 and unreadable == 0 else "NOT met"
-    return [(f"kill -9 soak, {trials} random kills", f"{lost} acknowledged answers lost, {unreadable} files unreadable",
-             "0 / 0 " + verdict)]
+    return [
+        (
+            f"kill -9 soak, {trials} random kills",
+            f"{lost} acknowledged answers lost, {unreadable} files unreadable",
+            "0 / 0 " + verdict,
+        )
+    ]

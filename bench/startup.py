@@ -23,7 +23,7 @@ import asyncio, sys
 sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 from bot import build_assistant
-from channels.settings import Settings
+from settings import Settings
 from channels.telegram import build_application, serve
 settings = Settings(token=sys.argv[1], api_base_url=sys.argv[2], data_dir=Path(sys.argv[4]),
                     allowed_user_ids=None, log_level="WARNING")
@@ -50,8 +50,9 @@ def measure(population: int, runs: int = 5) -> tuple[float, float]:
         populate(Path(tmp), population, template)
         for _ in range(runs):
             t0 = time.perf_counter()
-            proc = subprocess.Popen([sys.executable, "-c", CHILD, TOKEN, api.root, str(REPO), tmp],
-                                    stdout=subprocess.PIPE, text=True)
+            proc = subprocess.Popen(
+                [sys.executable, "-c", CHILD, TOKEN, api.root, str(REPO), tmp], stdout=subprocess.PIPE, text=True
+            )
             assert proc.stdout is not None
             line = proc.stdout.readline().split()
             times.append(time.perf_counter() - t0)

@@ -36,8 +36,7 @@ from telegram.ext import (
 
 from dialogs.actions import ALL_ACTIONS, Action, Document, Out, Reply, parse_input
 from dialogs.assistant import Assistant, split_text
-
-from .settings import Settings
+from settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -54,9 +53,28 @@ COMMANDS = [
     ("help", "使用说明"),
 ]
 _CODES = {
-    "text": "t", "choose": "c", "back": "b", "skip": "s", "review": "r", "edit": "e", "done": "d", "example": "x",
-    "use_example": "u", "clear": "cl", "delitem": "di", "resume": "re", "start": "st", "new": "n", "drafts": "ds",
-    "open": "o", "delete": "dl", "delete_yes": "dy", "pause": "p", "help": "h", "preview": "pv", "report": "rp",
+    "text": "t",
+    "choose": "c",
+    "back": "b",
+    "skip": "s",
+    "review": "r",
+    "edit": "e",
+    "done": "d",
+    "example": "x",
+    "use_example": "u",
+    "clear": "cl",
+    "delitem": "di",
+    "resume": "re",
+    "start": "st",
+    "new": "n",
+    "drafts": "ds",
+    "open": "o",
+    "delete": "dl",
+    "delete_yes": "dy",
+    "pause": "p",
+    "help": "h",
+    "preview": "pv",
+    "report": "rp",
 }
 _NAMES = {v: k for k, v in _CODES.items()}
 _FIELD = re.compile(r"^[A-Za-z0-9_:\-]{0,24}$")
@@ -185,7 +203,11 @@ class TelegramChannel:
                 await context.bot.send_message(chat.id, text)
             raise ApplicationHandlerStop
         if chat is not None and chat.type != ChatType.PRIVATE:
-            if update.effective_message and update.effective_message.text and update.effective_message.text.startswith("/"):
+            if (
+                update.effective_message
+                and update.effective_message.text
+                and update.effective_message.text.startswith("/")
+            ):
                 await context.bot.send_message(chat.id, "请在与我的私聊中使用，群里不处理报告内容。")
             raise ApplicationHandlerStop
 
@@ -198,7 +220,8 @@ class TelegramChannel:
         """An edited earlier message: it may belong to another question, so it is not taken as an answer."""
         assert update.effective_chat
         await context.bot.send_message(
-            update.effective_chat.id, "修改已发出的消息不会改变答案。要改哪一题，请发 /review 选择后重新回答。")
+            update.effective_chat.id, "修改已发出的消息不会改变答案。要改哪一题，请发 /review 选择后重新回答。"
+        )
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A sticker, photo, voice message or file where text is expected."""
@@ -226,7 +249,8 @@ class TelegramChannel:
         if isinstance(update, Update) and update.effective_chat is not None:
             with contextlib.suppress(TelegramError):
                 await context.bot.send_message(
-                    update.effective_chat.id, "出错了，请重试。已保存的回答不会丢失；发 /start 回到当前问题。")
+                    update.effective_chat.id, "出错了，请重试。已保存的回答不会丢失；发 /start 回到当前问题。"
+                )
 
     async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:
         assert update.effective_user and update.effective_chat
@@ -237,8 +261,11 @@ class TelegramChannel:
 
 def keyboard(reply: Reply) -> InlineKeyboardMarkup | None:
     """Inline keyboard for a reply's buttons (None when there are none)."""
-    rows = [[InlineKeyboardButton(b.label, callback_data=encode_action(b.action)) for b in row]
-            for row in reply.buttons if row]
+    rows = [
+        [InlineKeyboardButton(b.label, callback_data=encode_action(b.action)) for b in row]
+        for row in reply.buttons
+        if row
+    ]
     return InlineKeyboardMarkup(rows) if rows else None
 
 
@@ -251,8 +278,11 @@ async def send_outs(bot: Any, chat_id: int, outs: list[Out]) -> None:
     """Send replies (buttons on the last piece) and documents, in order."""
     for out in outs:
         if isinstance(out, Document):
-            await bot.send_document(chat_id, document=InputFile(io.BytesIO(out.data), filename=out.filename),
-                                    caption=out.caption[:MessageLimit.CAPTION_LENGTH])
+            await bot.send_document(
+                chat_id,
+                document=InputFile(io.BytesIO(out.data), filename=out.filename),
+                caption=out.caption[: MessageLimit.CAPTION_LENGTH],
+            )
             continue
         pieces = split_message(out.text)
         for i, piece in enumerate(pieces):
@@ -271,8 +301,7 @@ def build_application(settings: Settings, assistant: Assistant) -> Application:
     # 429s are retried after retry_after. No proactive global throttle: replies to people who are waiting
     # should not queue behind a 30 msg/s budget meant for broadcasts; Telegram answers 429 if we overdo it.
     limiter = AIORateLimiter(overall_max_rate=0, max_retries=3)
-    builder = (Application.builder().token(settings.token).rate_limiter(limiter)
-               .concurrent_updates(PerUserOrder()))
+    builder = Application.builder().token(settings.token).rate_limiter(limiter).concurrent_updates(PerUserOrder())
     if settings.api_base_url:
         builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(f"{settings.api_base_url}/file/bot")
     app = builder.post_init(_post_init).build()
@@ -280,8 +309,9 @@ def build_application(settings: Settings, assistant: Assistant) -> Application:
     return app
 
 
-async def serve(app: Application, stop: asyncio.Event, *, poll_timeout: float = 10,
-                ready: Callable[[], None] | None = None) -> int:
+async def serve(
+    app: Application, stop: asyncio.Event, *, poll_timeout: float = 10, ready: Callable[[], None] | None = None
+) -> int:
     """Connect (retrying while the Bot API is unreachable), poll until `stop` is set, shut down cleanly."""
     delay = 1.0
     while not stop.is_set():

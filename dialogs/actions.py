@@ -7,8 +7,7 @@ from dataclasses import dataclass
 
 # Actions the engine itself understands (on the active draft).
 ENGINE_ACTIONS = frozenset(
-    {"text", "choose", "back", "skip", "review", "edit", "done", "example", "use_example", "clear", "delitem",
-     "resume"}
+    {"text", "choose", "back", "skip", "review", "edit", "done", "example", "use_example", "clear", "delitem", "resume"}
 )
 # Actions the assistant handles around the engine (drafts, output, help).
 SESSION_ACTIONS = frozenset(
@@ -70,9 +69,19 @@ Out = Reply | Document
 
 # Typed words users reach for on a phone instead of slash commands.
 _WORDS = {
-    "上一题": "back", "返回": "back", "跳过": "skip", "完成本项": "done", "完成": "done",
-    "检查": "review", "检查修改": "review", "暂停": "pause", "帮助": "help",
-    "生成报告": "report", "预览": "preview", "我的草稿": "drafts", "新建": "new",
+    "上一题": "back",
+    "返回": "back",
+    "跳过": "skip",
+    "完成本项": "done",
+    "完成": "done",
+    "检查": "review",
+    "检查修改": "review",
+    "暂停": "pause",
+    "帮助": "help",
+    "生成报告": "report",
+    "预览": "preview",
+    "我的草稿": "drafts",
+    "新建": "new",
 }
 _ALIASES = {"cancel": "pause", "useexample": "use_example", "del": "delitem", "continue": "resume"}
 

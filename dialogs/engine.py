@@ -111,10 +111,7 @@ class Engine:
             unit = tq.unit
             expr = " + ".join(f"{self.rt.question(p).label} {values[p]}{unit}" for p in present)
             if len(present) == len(c.parts) and parts_sum != total:
-                errors.append(
-                    c.message
-                    or f"{expr} = {parts_sum}{unit}，与{tq.label} {total}{unit} 不一致。"
-                )
+                errors.append(c.message or f"{expr} = {parts_sum}{unit}，与{tq.label} {total}{unit} 不一致。")
             elif len(present) < len(c.parts) and parts_sum > total:
                 errors.append(f"{expr} = {parts_sum}{unit}，超过了{tq.label} {total}{unit}。")
         return errors
@@ -220,7 +217,9 @@ class Engine:
             shown = [f"{i}. {shorten(self._item_title(q, it), 40)}" for i, it in enumerate(items, 1)]
             lines.append(f"已有 {len(items)} {q.item_label}：\n" + "\n".join(shown))
             if not draft.partial.get(q.id):
-                lines.append(f"继续发送可再添加一{q.item_label}；删除某一{q.item_label}发 /del 编号；全部填完请点“完成本项”。")
+                lines.append(
+                    f"继续发送可再添加一{q.item_label}；删除某一{q.item_label}发 /del 编号；全部填完请点“完成本项”。"
+                )
         elif self.is_answered(draft, q) and not draft.partial.get(q.id):
             lines.append("当前答案：" + shorten(self.display(q, draft.answers[q.id]), 200))
             lines.append("发送新内容即可修改，或点“保留原答案”。")
@@ -277,7 +276,7 @@ class Engine:
         for e in self.check_errors(draft):
             lines.append(f"⚠ {e}")
         lines.append("点编号按钮（或发送 /edit 编号）修改任意一题。")
-        rows = [tuple(buttons[i:i + 3]) for i in range(0, len(buttons), 3)]
+        rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
         rows.append((Button("▶ 继续填写", Action("resume")), Button("📄 生成报告", Action("report"))))
         return Reply("\n".join(lines), tuple(rows), "review")
 
@@ -290,7 +289,9 @@ class Engine:
         if not asked.example:
             return self.prompt(draft, "这一题没有示例。")
         text = f"📝 示例（{asked.label}）：\n{asked.example}"
-        buttons = ((Button("用这个示例作答", Action("use_example", expect=q.id)), Button("返回题目", Action("resume"))),)
+        buttons = (
+            (Button("用这个示例作答", Action("use_example", expect=q.id)), Button("返回题目", Action("resume"))),
+        )
         return Reply(text, buttons, "info", q.id)
 
     # ---- input -----------------------------------------------------------
@@ -539,4 +540,3 @@ class Engine:
             d.open.append(q.id)
         d.cursor = q.id
         return self._step(old, d, f"✅ 已添加第 {len(items)} {q.item_label}：{shorten(self._item_title(q, item), 30)}")
-

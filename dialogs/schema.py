@@ -151,8 +151,24 @@ def _int(raw: dict[str, Any], key: str, where: str) -> int | None:
 
 
 _QUESTION_KEYS = {
-    "id", "label", "kind", "prompt", "required", "hint", "example", "unit", "min", "max",
-    "options", "max_length", "min_items", "max_items", "repeat", "item_label", "fields", "show_if",
+    "id",
+    "label",
+    "kind",
+    "prompt",
+    "required",
+    "hint",
+    "example",
+    "unit",
+    "min",
+    "max",
+    "options",
+    "max_length",
+    "min_items",
+    "max_items",
+    "repeat",
+    "item_label",
+    "fields",
+    "show_if",
 }
 
 
@@ -201,8 +217,7 @@ def _question(raw: Any, where: str, *, section: str, is_field: bool = False) -> 
         if not isinstance(raw_fields, list) or not raw_fields:
             raise _err(where, "a group question needs a non-empty 'fields' list")
         fields = tuple(
-            _question(f, f"{where} field {i + 1}", section=section, is_field=True)
-            for i, f in enumerate(raw_fields)
+            _question(f, f"{where} field {i + 1}", section=section, is_field=True) for i, f in enumerate(raw_fields)
         )
         ids = [f.id for f in fields]
         if len(set(ids)) != len(ids):
@@ -301,8 +316,15 @@ def _checks(raw: Any, source: str, known: dict[str, str]) -> tuple[Check, ...]:
         parts = c.get("parts")
         if not isinstance(parts, list) or len(parts) < 2 or not all(isinstance(p, str) for p in parts):
             raise _err(where, "'parts' must list at least two question ids")
-        out.append(Check(id=_str(c, "id", where), kind=kind, total=_str(c, "total", where),
-                         parts=tuple(parts), message=_str(c, "message", where, required=False)))
+        out.append(
+            Check(
+                id=_str(c, "id", where),
+                kind=kind,
+                total=_str(c, "total", where),
+                parts=tuple(parts),
+                message=_str(c, "message", where, required=False),
+            )
+        )
     return tuple(out)
 
 

@@ -73,8 +73,9 @@ def _char_spacing(run: Run, twentieths: int) -> None:
     sp.set(qn("w:val"), str(twentieths))
 
 
-def add_run(p: Paragraph, text: str, font: str, size: int, *, bold: bool = False, spacing: bool = True,
-            latin: str = LATIN) -> Run:
+def add_run(
+    p: Paragraph, text: str, font: str, size: int, *, bold: bool = False, spacing: bool = True, latin: str = LATIN
+) -> Run:
     """A run with explicit fonts and size (explicit so Word, WPS and LibreOffice agree)."""
     run = p.add_run(text)
     set_fonts(run._r, font, latin)

@@ -7,8 +7,8 @@ import threading
 from pathlib import Path
 
 from bot import build_assistant
-from channels.settings import Settings
 from channels.telegram import build_application, install_redaction, serve
+from settings import Settings
 from tests.fake_bot_api import FakeBotAPI
 
 TOKEN = "123456789:AAH-test-token-abcdefghijklmnopqrstuvwx"
@@ -18,8 +18,9 @@ class BotRunner:
     """`with BotRunner(api, data_dir) as bot:` starts polling; leaving stops it cleanly."""
 
     def __init__(self, api: FakeBotAPI, data_dir: Path, *, allowed: frozenset[int] | None = None) -> None:
-        self.settings = Settings(token=TOKEN, api_base_url=api.root, data_dir=data_dir,
-                                 allowed_user_ids=allowed, log_level="DEBUG")
+        self.settings = Settings(
+            token=TOKEN, api_base_url=api.root, data_dir=data_dir, allowed_user_ids=allowed, log_level="DEBUG"
+        )
         self.assistant = build_assistant(self.settings)
         self.app = build_application(self.settings, self.assistant)
         self._ready = threading.Event()

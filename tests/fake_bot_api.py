@@ -18,8 +18,15 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qsl
 
-BOT_USER = {"id": 4242, "is_bot": True, "first_name": "报告助手", "username": "report_test_bot",
-            "can_join_groups": False, "can_read_all_group_messages": False, "supports_inline_queries": False}
+BOT_USER = {
+    "id": 4242,
+    "is_bot": True,
+    "first_name": "报告助手",
+    "username": "report_test_bot",
+    "can_join_groups": False,
+    "can_read_all_group_messages": False,
+    "supports_inline_queries": False,
+}
 
 
 @dataclass
@@ -120,14 +127,25 @@ class FakeBotAPI:
     def user(user_id: int) -> dict[str, Any]:
         return {"id": user_id, "is_bot": False, "first_name": f"用户{user_id}", "language_code": "zh-hans"}
 
-    def message(self, user_id: int, text: str | None = None, *, chat_type: str = "private",
-                extra: dict[str, Any] | None = None, edited: bool = False) -> int:
+    def message(
+        self,
+        user_id: int,
+        text: str | None = None,
+        *,
+        chat_type: str = "private",
+        extra: dict[str, Any] | None = None,
+        edited: bool = False,
+    ) -> int:
         """A user sends a message (text, or extra fields such as a sticker)."""
         chat = {"id": user_id if chat_type == "private" else -100 - user_id, "type": chat_type}
         if chat_type != "private":
             chat["title"] = "工作群"
-        msg: dict[str, Any] = {"message_id": next(self.msg_seq), "date": int(time.time()), "chat": chat,
-                               "from": self.user(user_id)}
+        msg: dict[str, Any] = {
+            "message_id": next(self.msg_seq),
+            "date": int(time.time()),
+            "chat": chat,
+            "from": self.user(user_id),
+        }
         if text is not None:
             msg["text"] = text
             if text.startswith("/"):
@@ -141,10 +159,20 @@ class FakeBotAPI:
 
     def press(self, user_id: int, data: str, message_id: int = 1) -> int:
         """A user taps an inline button."""
-        msg = {"message_id": message_id, "date": int(time.time()), "chat": {"id": user_id, "type": "private"},
-               "from": BOT_USER, "text": "…"}
-        cq = {"id": str(next(self.msg_seq)), "from": self.user(user_id), "chat_instance": "ci", "data": data,
-              "message": msg}
+        msg = {
+            "message_id": message_id,
+            "date": int(time.time()),
+            "chat": {"id": user_id, "type": "private"},
+            "from": BOT_USER,
+            "text": "…",
+        }
+        cq = {
+            "id": str(next(self.msg_seq)),
+            "from": self.user(user_id),
+            "chat_instance": "ci",
+            "data": data,
+            "message": msg,
+        }
         return self._push({"callback_query": cq})
 
     def wait_sent(self, predicate, timeout: float = 10.0) -> list[Sent]:
@@ -183,7 +211,7 @@ class FakeBotAPI:
                 prefix = f"/bot{api.token}/"
                 if not self.path.startswith(prefix):
                     return self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-                method = self.path[len(prefix):]
+                method = self.path[len(prefix) :]
                 status, payload = api._dispatch(method, params, files)
                 self._reply(status, payload)
 
@@ -209,7 +237,8 @@ class FakeBotAPI:
             return (json.loads(body) if body else {}), files
         if ctype.startswith("multipart/form-data"):
             msg = email.parser.BytesParser(policy=email.policy.HTTP).parsebytes(
-                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body)
+                b"Content-Type: " + ctype.encode() + b"\r\n\r\n" + body
+            )
             params: dict[str, Any] = {}
             for part in msg.iter_parts():
                 name = part.get_param("name", header="content-disposition")
@@ -228,10 +257,17 @@ class FakeBotAPI:
         if left:
             self.failures[method] = left - 1
             if self.failure_status.get(method, 429) != 429:
-                return self.failure_status[method], {"ok": False, "error_code": self.failure_status[method],
-                                                     "description": "Bad Gateway"}
-            return 429, {"ok": False, "error_code": 429, "description": "Too Many Requests: retry after 1",
-                         "parameters": {"retry_after": 1}}
+                return self.failure_status[method], {
+                    "ok": False,
+                    "error_code": self.failure_status[method],
+                    "description": "Bad Gateway",
+                }
+            return 429, {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 1",
+                "parameters": {"retry_after": 1},
+            }
         if method == "getMe":
             return 200, {"ok": True, "result": BOT_USER}
         if method in ("deleteWebhook", "setMyCommands", "setMyDescription", "setChatMenuButton"):
@@ -251,8 +287,13 @@ class FakeBotAPI:
                 filename = doc[0] if doc else ""
             self._record(Sent(method, params, mid, files))
             chat_id = int(params.get("chat_id", 0) or 0)
-            result = {"message_id": mid, "date": int(time.time()), "chat": {"id": chat_id, "type": "private"},
-                      "from": BOT_USER, "text": params.get("text", "")}
+            result = {
+                "message_id": mid,
+                "date": int(time.time()),
+                "chat": {"id": chat_id, "type": "private"},
+                "from": BOT_USER,
+                "text": params.get("text", ""),
+            }
             if method == "sendDocument":
                 result.pop("text")
                 result["document"] = {"file_id": f"f{mid}", "file_unique_id": f"u{mid}", "file_name": filename}

@@ -14,8 +14,15 @@ def run_bot(tmp_path, lines, *args):
     env = {k: v for k, v in os.environ.items() if k != "TELEGRAM_BOT_TOKEN"}
     env["DATA_DIR"] = str(tmp_path / "data")
     text = "\n".join(m.replace("\n", " ") if "\n" in m and not m.startswith("西鲁") else m for m in lines) + "\n"
-    return subprocess.run([sys.executable, str(REPO / "bot.py"), *args], input=text, capture_output=True,
-                          text=True, env=env, cwd=tmp_path, timeout=60)
+    return subprocess.run(
+        [sys.executable, str(REPO / "bot.py"), *args],
+        input=text,
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+    )
 
 
 def test_no_token_starts_console_and_eof_ends_cleanly(tmp_path):
@@ -31,7 +38,7 @@ def test_resume_after_restart_and_full_pass_writes_docx(tmp_path):
     msgs = reference.script()
     # list answers are one message per line in the console
     i = msgs.index("西鲁技术有限公司\n华兰生物（鲁山）单采血浆有限公司")
-    msgs[i:i + 1] = ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
+    msgs[i : i + 1] = ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
     first = run_bot(tmp_path, msgs[:10], "--console")
     assert first.returncode == 0
     second = run_bot(tmp_path, msgs[10:] + ["/report"], "--console")
@@ -44,8 +51,15 @@ def test_resume_after_restart_and_full_pass_writes_docx(tmp_path):
 
 def test_bad_setting_is_one_clear_line(tmp_path):
     env = dict(os.environ, TELEGRAM_BOT_TOKEN="not-a-token", DATA_DIR=str(tmp_path))
-    proc = subprocess.run([sys.executable, str(REPO / "bot.py")], capture_output=True, text=True, env=env,
-                          cwd=tmp_path, timeout=60, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        [sys.executable, str(REPO / "bot.py")],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=tmp_path,
+        timeout=60,
+        stdin=subprocess.DEVNULL,
+    )
     assert proc.returncode == 2
     assert proc.stderr.strip().count("\n") == 0 and "TELEGRAM_BOT_TOKEN" in proc.stderr
 

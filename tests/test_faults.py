@@ -61,8 +61,9 @@ def test_kill_9_at_random_moments_keeps_every_acknowledged_answer(tmp_path):
     rng = random.Random(1234)
     for trial in range(30):
         uid = 100 + trial
-        proc = subprocess.Popen([sys.executable, "-c", CHILD, str(data), str(REPO), str(uid)],
-                                stdout=subprocess.PIPE, text=True)
+        proc = subprocess.Popen(
+            [sys.executable, "-c", CHILD, str(data), str(REPO), str(uid)], stdout=subprocess.PIPE, text=True
+        )
         assert proc.stdout is not None
         first = proc.stdout.readline()  # the child is saving
         assert first.strip().isdigit()
@@ -83,6 +84,7 @@ def test_kill_9_at_random_moments_keeps_every_acknowledged_answer(tmp_path):
 
 
 # ---------------------------------------------------------------- damaged files
+
 
 @pytest.mark.parametrize("damage", [b"", b'{"drafts": {"1": {"id": "ab', b"\x00\xff\xfe garbage", b"[1, 2, 3]"])
 def test_damaged_file_with_backup(assistant, damage):
@@ -114,6 +116,7 @@ def test_damaged_file_without_backup(assistant):
 
 # ---------------------------------------------------------------- full or read-only disk
 
+
 @pytest.mark.parametrize("err", [errno.ENOSPC, errno.EROFS])
 def test_disk_full_or_read_only(assistant, monkeypatch, err):
     run_script(assistant, 1, ["鲁山县科学技术局"])
@@ -136,9 +139,33 @@ def test_disk_full_or_read_only(assistant, monkeypatch, err):
 # ---------------------------------------------------------------- random input
 
 _script = reference.script()
-_commands = ["/back", "/skip", "/done", "/review", "/edit 3", "/edit 99", "/edit measures", "/del 1", "/del x",
-             "/clear", "/example", "/use_example", "/resume", "/frobnicate", "/report", "/preview", "/drafts",
-             "/new", "/new blank", "/start", "/help", "/cancel", "跳过", "上一题", "完成"]
+_commands = [
+    "/back",
+    "/skip",
+    "/done",
+    "/review",
+    "/edit 3",
+    "/edit 99",
+    "/edit measures",
+    "/del 1",
+    "/del x",
+    "/clear",
+    "/example",
+    "/use_example",
+    "/resume",
+    "/frobnicate",
+    "/report",
+    "/preview",
+    "/drafts",
+    "/new",
+    "/new blank",
+    "/start",
+    "/help",
+    "/cancel",
+    "跳过",
+    "上一题",
+    "完成",
+]
 _names = sorted(ENGINE_ACTIONS | SESSION_ACTIONS)
 inputs = st.one_of(
     st.sampled_from(_script).map(lambda t: Action("text", t)),
@@ -146,7 +173,8 @@ inputs = st.one_of(
     st.text(max_size=80).map(lambda t: Action("text", t)),
     st.text(alphabet=st.characters(min_codepoint=0, max_codepoint=0x3F), max_size=30).map(parse_input),
     st.sampled_from(["😀🎉" * 50, "局" * 10000, "\x00\x01\x02\ud7ff\ufffe", "{{ 1 }}{% raw %}", "\u2028@h1 x"]).map(
-        lambda t: Action("text", t)),
+        lambda t: Action("text", t)
+    ),
     st.text(max_size=70).map(decode_action).filter(lambda a: a is not None),
     st.builds(Action, st.sampled_from(_names), st.text(max_size=12), st.text(max_size=12), st.text(max_size=9)),
 )
@@ -172,6 +200,7 @@ def test_random_input_never_breaks_anything(types, seq):
 
 # ---------------------------------------------------------------- limits
 
+
 def test_list_item_limit(assistant):
     run_script(assistant, 1, reference.script()[:26])  # up to the named enterprises
     outs = say(assistant, 1, "/edit reserve_named")
@@ -185,6 +214,7 @@ def test_list_item_limit(assistant):
 
 
 # ---------------------------------------------------------------- many users at once
+
 
 def test_fifty_users_at_once_through_the_application(tmp_path):
     from tests.botrunner import TOKEN, BotRunner
@@ -211,8 +241,12 @@ def test_fifty_users_at_once_through_the_application(tmp_path):
             drafts = bot.assistant.store.list(u)
             assert len(drafts) == 1
             a = drafts[0].answers
-            assert a == {"unit_name": f"{u}号县科学技术局", "unit_short": f"{u}局", "year": 2019 + u % 50,
-                         "opening": f"{u}的总体思路"}, u
+            assert a == {
+                "unit_name": f"{u}号县科学技术局",
+                "unit_short": f"{u}局",
+                "year": 2019 + u % 50,
+                "opening": f"{u}的总体思路",
+            }, u
             assert drafts[0].skipped == ["recipient"]
             # what went to this user never names another user's unit
             joined = "\n".join(s.text for s in api.to(u, "sendMessage"))

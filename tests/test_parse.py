@@ -15,14 +15,34 @@ def test_sixteen_in_every_form(text):
     assert parse_integer(text, Q) == 16
 
 
-@pytest.mark.parametrize(("text", "value"), [("0", 0), ("十", 10), ("一百二十", 120), ("三千零五", 3005),
-                                             ("两万", 20000), ("1,200", 1200), ("二〇二四", 2024), ("90个", 90)])
+@pytest.mark.parametrize(
+    ("text", "value"),
+    [
+        ("0", 0),
+        ("十", 10),
+        ("一百二十", 120),
+        ("三千零五", 3005),
+        ("两万", 20000),
+        ("1,200", 1200),
+        ("二〇二四", 2024),
+        ("90个", 90),
+    ],
+)
 def test_other_numbers(text, value):
     assert parse_integer(text, Q) == value
 
 
-@pytest.mark.parametrize(("text", "fragment"), [("很多", "请只输入一个数字"), ("-3", "负数"), ("3.5", "整数"),
-                                                ("", "请只输入一个数字"), ("16家企业", "请只输入一个数字"), ("二三", "请只输入一个数字")])
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        ("很多", "请只输入一个数字"),
+        ("-3", "负数"),
+        ("3.5", "整数"),
+        ("", "请只输入一个数字"),
+        ("16家企业", "请只输入一个数字"),
+        ("二三", "请只输入一个数字"),
+    ],
+)
 def test_bad_numbers_explain_what_is_expected(text, fragment):
     with pytest.raises(ParseError) as info:
         parse_integer(text, Q)
@@ -36,12 +56,17 @@ def test_bounds():
         parse_integer("1999", year)
 
 
-@pytest.mark.parametrize("text", ["2025年1月20日", "2025-01-20", "2025.1.20", "2025/1/20", "２０２５年１月２０日", "20250120", "2025年01月20号"])
+@pytest.mark.parametrize(
+    "text",
+    ["2025年1月20日", "2025-01-20", "2025.1.20", "2025/1/20", "２０２５年１月２０日", "20250120", "2025年01月20号"],
+)
 def test_dates(text):
     assert parse_date(text) == "2025-01-20"
 
 
-@pytest.mark.parametrize(("text", "fragment"), [("2025年2月30日", "不是有效日期"), ("明天", "格式"), ("2025-13-01", "不是有效日期")])
+@pytest.mark.parametrize(
+    ("text", "fragment"), [("2025年2月30日", "不是有效日期"), ("明天", "格式"), ("2025-13-01", "不是有效日期")]
+)
 def test_bad_dates(text, fragment):
     with pytest.raises(ParseError, match=fragment):
         parse_date(text)

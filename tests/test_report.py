@@ -57,7 +57,10 @@ def test_reference_report_has_same_parts_figures_and_names(comp):
     assert h1[0].startswith("2024年度党政主要负责人履行推进法治建设第一责任人职责")
     assert "主要举措与成效" in h1[1] and "不足、原因和问题整改情况" in h1[2] and "下一年度" in h1[3]
     assert "2024年共计培育高新技术企业40家，科技型中小企业90家，“瞪羚”企业3家" in text
-    assert "共培育西鲁技术有限公司、华兰生物（鲁山）单采血浆有限公司等16家高新技术后备企业（其中首次申报企业8家、复审企业8家）" in text
+    assert (
+        "共培育西鲁技术有限公司、华兰生物（鲁山）单采血浆有限公司等16家高新技术后备企业（其中首次申报企业8家、复审企业8家）"
+        in text
+    )
     for item in reference.FIGURES + reference.NAMED:
         assert item in text
     assert [t for _, t in heads(comp, "lead")] == [t for t, _ in reference.MEASURES]
@@ -97,8 +100,12 @@ def test_skipped_item_renumbers_and_empty_section_is_left_out(rt, answers):
 
 
 def test_a_bureau_without_figures_gets_a_sound_report(rt, answers):
-    a = {k: v for k, v in answers.items()
-         if k not in ("hitech", "tech_sme", "gazelle", "reserve_total", "reserve_first", "reserve_review", "reserve_named")}
+    a = {
+        k: v
+        for k, v in answers.items()
+        if k
+        not in ("hitech", "tech_sme", "gazelle", "reserve_total", "reserve_first", "reserve_review", "reserve_named")
+    }
     text = to_text(compose(rt, a))
     assert "家" not in text.split("（一）强化依法履职")[0].split("主要举措与成效")[1]
     assert "None" not in text and "（其中" not in text
@@ -182,8 +189,15 @@ def test_body_paragraph_format(doc):
     assert r._r.find(qn("w:rPr")).find(qn("w:spacing")).get(qn("w:val")) == "-5"
 
 
-@pytest.mark.parametrize(("prefix", "font"), [("一、2024年度", "黑体"), ("（一）坚持学习", "楷体_GB2312"),
-                                              ("四、下一年度", "黑体"), ("（四）落实制度", "楷体_GB2312")])
+@pytest.mark.parametrize(
+    ("prefix", "font"),
+    [
+        ("一、2024年度", "黑体"),
+        ("（一）坚持学习", "楷体_GB2312"),
+        ("四、下一年度", "黑体"),
+        ("（四）落实制度", "楷体_GB2312"),
+    ],
+)
 def test_heading_fonts(doc, prefix, font):
     p = _by_prefix(doc, prefix)
     assert all(east(r._r)[0] == font and r.font.size == Pt(16) for r in p.runs)
@@ -200,7 +214,11 @@ def test_heading_order_and_numbering(doc):
     h1 = [p.text for p in doc.paragraphs if re.match(r"^[一二三四五六七八九十]、", p.text)]
     assert [t[:2] for t in h1] == ["一、", "二、", "三、", "四、"]
     h2 = [p.text[:3] for p in doc.paragraphs if p.text.startswith("（")]
-    assert h2 == ["（一）", "（二）", "（三）"] + ["（一）", "（二）", "（三）", "（四）"] + ["（一）", "（二）", "（三）"] + ["（一）", "（二）", "（三）", "（四）"]
+    assert h2 == ["（一）", "（二）", "（三）"] + ["（一）", "（二）", "（三）", "（四）"] + [
+        "（一）",
+        "（二）",
+        "（三）",
+    ] + ["（一）", "（二）", "（三）", "（四）"]
 
 
 def test_signature_and_date(doc):
@@ -225,7 +243,10 @@ def test_signature_when_date_is_longer_than_unit(rt, answers):
 
 def test_page_number_fields_odd_right_even_left(doc):
     s = doc.sections[0]
-    for footer, align, side in ((s.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"), (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left")):
+    for footer, align, side in (
+        (s.footer, WD_ALIGN_PARAGRAPH.RIGHT, "right"),
+        (s.even_page_footer, WD_ALIGN_PARAGRAPH.LEFT, "left"),
+    ):
         p = footer.paragraphs[0]
         assert p.alignment == align
         xml = p._p.xml
@@ -262,8 +283,21 @@ def test_safe_filename():
 def test_libreoffice_opens_and_converts(tmp_path, comp):
     src = tmp_path / (safe_filename(comp.title) + ".docx")
     src.write_bytes(write_docx(comp))
-    proc = subprocess.run(["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf",
-                           "--outdir", str(tmp_path), str(src)], capture_output=True, text=True, timeout=180)
+    proc = subprocess.run(
+        [
+            "soffice",
+            "--headless",
+            f"-env:UserInstallation=file://{tmp_path}/lo",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(tmp_path),
+            str(src),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=180,
+    )
     pdf = src.with_suffix(".pdf")
     assert pdf.exists(), proc.stderr
     if shutil.which("pdftotext"):
@@ -275,6 +309,7 @@ def test_libreoffice_opens_and_converts(tmp_path, comp):
 
 
 # ---------------------------------------------------------------- delivery
+
 
 def test_report_refused_until_complete_then_document(assistant):
     say(assistant, 31, "/start")

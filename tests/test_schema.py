@@ -16,8 +16,19 @@ def test_real_report_type_loads_into_frozen_dataclasses(rt):
     assert rt.name == "法治政府建设年度报告"
     ids = [q.id for q in rt.questions]
     assert len(ids) == len(set(ids))
-    for needed in ("unit_name", "year", "duty_study", "measures", "reserve_total", "shortcomings",
-                   "causes", "rectification", "plans", "other", "sign_date"):
+    for needed in (
+        "unit_name",
+        "year",
+        "duty_study",
+        "measures",
+        "reserve_total",
+        "shortcomings",
+        "causes",
+        "rectification",
+        "plans",
+        "other",
+        "sign_date",
+    ):
         assert needed in ids
     with pytest.raises(dataclasses.FrozenInstanceError):
         rt.questions[0].prompt = "x"  # type: ignore[misc]
@@ -76,7 +87,14 @@ def test_minimal_file_loads(tmp_path):
         (lambda s: s.replace('kind = "integer"', 'kind = "colour"', 1), "unknown kind 'colour'"),
         (lambda s: s.replace('id = "b"', 'id = "a"'), "duplicate question id 'a'"),
         (lambda s: s + '\n[[checks]]\nid="c"\nkind="sum"\ntotal="a"\nparts=["b","zz"]\n', "missing question 'zz'"),
-        (lambda s: s.replace('prompt = "多少？"\n[[sections.questions]]', 'prompt = "多少？"\nshow_if = { question = "nope", equals = "x" }\n[[sections.questions]]', 1), "show_if names missing question 'nope'"),
+        (
+            lambda s: s.replace(
+                'prompt = "多少？"\n[[sections.questions]]',
+                'prompt = "多少？"\nshow_if = { question = "nope", equals = "x" }\n[[sections.questions]]',
+                1,
+            ),
+            "show_if names missing question 'nope'",
+        ),
         (lambda s: s.replace("version = 1", "version = 0"), "'version' must be a positive integer"),
         (lambda s: s.replace('template = "t.j2"', 'template = "missing.j2"'), "template file 'missing.j2' not found"),
         (lambda s: s.replace('label = "A"\n', ""), "'label' is missing"),

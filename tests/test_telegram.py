@@ -33,9 +33,11 @@ def last(api: FakeBotAPI, chat: int) -> Sent:
 
 def wait_text(api: FakeBotAPI, chat: int, fragment: str, after: int = 0, timeout: float = 15) -> Sent:
     """Wait for a message to chat (the after-th or later) that contains fragment."""
+
     def found(sent):
         mine = [s for s in sent if s.chat_id == chat and s.method in ("sendMessage", "sendDocument")]
         return any(fragment in s.text for s in mine[after:])
+
     api.wait_sent(found, timeout)
     mine = [s for s in api.to(chat) if s.method in ("sendMessage", "sendDocument")]
     return next(s for s in mine[after:] if fragment in s.text)
@@ -71,6 +73,7 @@ def test_full_conversation_and_report_over_http(api, tmp_path):
         assert "高新技术企业40家" in text
         # every question message carried the section and progress line
         import re
+
         qs = [s for s in messages(api, U) if any(label == "⏸ 暂停" for label, _ in s.buttons())]
         assert len(qs) >= len(reference.script())
         assert all(re.search(r"【[^】]+】第 \d+/\d+ 题", s.text) for s in qs)
@@ -155,14 +158,25 @@ def test_forged_and_stale_button_data(api, tmp_path):
         other = bot.assistant.store.get_active(601)
         say(api, U, "/start", "请输入单位全称")
         before = api.count_to(U)
-        for data in ("garbage", "x" * 200, "o|../../u601||", f"o|{other}||", f"dy|{other}||", f"e|unit_name||{other}",
-                     f"n|copy:{other}||", "t|hi||", "s|||"):
+        for data in (
+            "garbage",
+            "x" * 200,
+            "o|../../u601||",
+            f"o|{other}||",
+            f"dy|{other}||",
+            f"e|unit_name||{other}",
+            f"n|copy:{other}||",
+            "t|hi||",
+            "s|||",
+        ):
             api.press(U, data, 1)
         api.wait_sent(lambda s: len([x for x in s if x.method == "answerCallbackQuery"]) >= 9)
         api.wait_sent(lambda s: len([x for x in s if x.chat_id == U and x.method == "sendMessage"]) >= before + 9)
         texts = [s.text for s in api.to(U)]
         assert not any("甲县机密局" in t for t in texts)
-        assert any("无效或已过期" in str(s.params.get("text", "")) for s in api.sent if s.method == "answerCallbackQuery")
+        assert any(
+            "无效或已过期" in str(s.params.get("text", "")) for s in api.sent if s.method == "answerCallbackQuery"
+        )
         assert bot.assistant.store.get(601, other).answers["unit_name"] == "甲县机密局"
         # a button shown for an earlier question no longer applies
         say(api, U, "乙县", "正文里怎么称呼本单位")
@@ -174,8 +188,21 @@ def test_non_text_messages_get_a_polite_reask(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
         say(api, U, "/start", "请输入单位全称")
         n = len(messages(api, U))
-        api.message(U, None, extra={"sticker": {"file_id": "s1", "file_unique_id": "s1", "type": "regular",
-                                                "width": 512, "height": 512, "is_animated": False, "is_video": False}})
+        api.message(
+            U,
+            None,
+            extra={
+                "sticker": {
+                    "file_id": "s1",
+                    "file_unique_id": "s1",
+                    "type": "regular",
+                    "width": 512,
+                    "height": 512,
+                    "is_animated": False,
+                    "is_video": False,
+                }
+            },
+        )
         wait_text(api, U, "只能读文字", after=n)
         wait_text(api, U, "请输入单位全称", after=n + 1)
         api.message(U, None, extra={"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}})
@@ -278,9 +305,13 @@ def test_second_process_cannot_take_the_data_dir(tmp_path):
     assert first is not None
     import subprocess
     import sys
-    code = ("import sys; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
-            "from channels.telegram import acquire_lock; print(acquire_lock(Path(sys.argv[1])) is None)")
+
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
+        "from channels.telegram import acquire_lock; print(acquire_lock(Path(sys.argv[1])) is None)"
+    )
     from tests.conftest import REPO
+
     out = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(REPO)], capture_output=True, text=True)
     assert out.stdout.strip() == "True"
     first.close()
@@ -311,9 +342,11 @@ def test_per_user_order_keeps_one_users_updates_sequential():
             done.append((uid, n))
             running[uid] -= 1
 
-        first = [asyncio.create_task(proc.process_update(update(1, 1), job(1, 1, 0.05))),
-                 asyncio.create_task(proc.process_update(update(1, 2), job(1, 2, 0.1))),
-                 asyncio.create_task(proc.process_update(update(2, 3), job(2, 3, 0.01)))]
+        first = [
+            asyncio.create_task(proc.process_update(update(1, 1), job(1, 1, 0.05))),
+            asyncio.create_task(proc.process_update(update(1, 2), job(1, 2, 0.1))),
+            asyncio.create_task(proc.process_update(update(2, 3), job(2, 3, 0.01))),
+        ]
         await asyncio.sleep(0.07)  # user 1's first update is done, the second is running
         late = asyncio.create_task(proc.process_update(update(1, 4), job(1, 4, 0)))
         await asyncio.gather(*first, late)
@@ -344,14 +377,26 @@ def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
 
     from tests.conftest import REPO
 
-    env = dict(os.environ, TELEGRAM_BOT_TOKEN=TOKEN, TELEGRAM_API_BASE_URL=api.root, DATA_DIR=str(tmp_path / "d"),
-               LOG_LEVEL="DEBUG")
-    proc = subprocess.Popen([sys.executable, str(REPO / "bot.py")], env=env, cwd=tmp_path,
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    env = dict(
+        os.environ,
+        TELEGRAM_BOT_TOKEN=TOKEN,
+        TELEGRAM_API_BASE_URL=api.root,
+        DATA_DIR=str(tmp_path / "d"),
+        LOG_LEVEL="DEBUG",
+    )
+    proc = subprocess.Popen(
+        [sys.executable, str(REPO / "bot.py")],
+        env=env,
+        cwd=tmp_path,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     try:
         say(api, U, "/start", "请输入单位全称")
-        second = subprocess.run([sys.executable, str(REPO / "bot.py")], env=env, cwd=tmp_path,
-                                capture_output=True, text=True, timeout=60)
+        second = subprocess.run(
+            [sys.executable, str(REPO / "bot.py")], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
+        )
         assert second.returncode == 1 and "另一个机器人进程正在使用" in second.stdout
         say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
     finally:

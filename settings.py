@@ -1,0 +1,93 @@
+"""Settings from the environment and an optional `.env` file; a bad value stops start-up with one line."""
+
+from __future__ import annotations
+
+import os
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass
+from pathlib import Path
+
+from dotenv import dotenv_values
+
+_TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
+_LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
+
+
+class SettingsError(ValueError):
+    """A setting is malformed; the message is one line naming it."""
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Everything configurable. The token is never part of repr()."""
+
+    token: str | None
+    api_base_url: str | None
+    data_dir: Path
+    allowed_user_ids: frozenset[int] | None
+    log_level: str
+    console_user_id: int = 1
+
+    def __repr__(self) -> str:
+        token = "set" if self.token else "unset"
+        return f"Settings(token={token}, data_dir={self.data_dir}, allowed={self.allowed_user_ids})"
+
+
+def read_dotenv(path: Path) -> dict[str, str]:
+    """KEY=VALUE pairs of a .env file (python-dotenv: comments, quotes, `export`); {} if there is none."""
+    if not path.is_file():
+        return {}
+    return {k: v or "" for k, v in dotenv_values(path, encoding="utf-8").items()}
+
+
+def _token(raw: str) -> str | None:
+    token = raw.strip() or None
+    if token is not None and not _TOKEN.match(token):
+        raise SettingsError("TELEGRAM_BOT_TOKEN does not look like a bot token (digits:letters from @BotFather)")
+    return token
+
+
+def _base_url(raw: str) -> str | None:
+    base = raw.strip().rstrip("/") or None
+    if base is not None and not re.match(r"^https?://[^\s/]+", base):
+        raise SettingsError("TELEGRAM_API_BASE_URL must start with http:// or https://")
+    return base
+
+
+def _user_ids(raw: str) -> frozenset[int] | None:
+    raw = raw.strip()
+    if not raw:
+        return None
+    parts = [p.strip() for p in raw.replace("，", ",").split(",") if p.strip()]
+    if not all(re.fullmatch(r"\d{1,20}", p) for p in parts):
+        raise SettingsError("ALLOWED_USER_IDS must be numeric user ids separated by commas, e.g. 12345,67890")
+    return frozenset(int(p) for p in parts)
+
+
+def _level(raw: str) -> str:
+    level = raw.strip().upper() or "INFO"
+    if level not in _LEVELS:
+        raise SettingsError(f"LOG_LEVEL must be one of {', '.join(_LEVELS)}")
+    return level
+
+
+def _console_user(raw: str) -> int:
+    raw = raw.strip() or "1"
+    if not raw.isdigit():
+        raise SettingsError("CONSOLE_USER_ID must be a number")
+    return int(raw)
+
+
+def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
+    """Merge `.env` (if any) under the real environment and validate every value."""
+    merged: dict[str, str] = read_dotenv(dotenv) if dotenv else {}
+    merged.update(os.environ if env is None else env)
+    return Settings(
+        token=_token(merged.get("TELEGRAM_BOT_TOKEN", "")),
+        api_base_url=_base_url(merged.get("TELEGRAM_API_BASE_URL", "")),
+        data_dir=Path(merged.get("DATA_DIR", "").strip() or "data"),
+        allowed_user_ids=_user_ids(merged.get("ALLOWED_USER_IDS", "")),
+        log_level=_level(merged.get("LOG_LEVEL", "INFO")),
+        console_user_id=_console_user(merged.get("CONSOLE_USER_ID", "1")),
+    )
