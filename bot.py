@@ -10,12 +10,12 @@ from dialogs.assistant import Assistant
 from dialogs.schema import SchemaError, load_report_types
 from report import DocxReporter
 from settings import Settings, SettingsError, load_settings
-from storage import TinyDBDraftStore
+from storage import TinyDBRecordStore
 
 
 def build_assistant(settings: Settings) -> Assistant:
     """Load and check every report type, open the store, wire the reporter."""
-    return Assistant(TinyDBDraftStore(settings.data_dir), load_report_types(), DocxReporter())
+    return Assistant(TinyDBRecordStore(settings.data_dir), load_report_types(), DocxReporter())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -35,7 +35,10 @@ def main(argv: list[str] | None = None) -> int:
 
         if not args.console:
             print("未设置 TELEGRAM_BOT_TOKEN，进入控制台模式。(No token: console chat.)", file=sys.stderr)
-        return run_console(assistant, settings.console_user_id, settings.data_dir, sys.stdin, sys.stdout)
+        try:
+            return run_console(assistant, settings.console_user_id, settings.data_dir, sys.stdin, sys.stdout)
+        finally:
+            assistant.close()
     from channels.telegram import run_telegram
 
     return run_telegram(settings, assistant)

@@ -11,7 +11,7 @@ from typing import Any
 from dialogs.actions import Action
 from dialogs.assistant import Assistant
 from dialogs.schema import load_report_types
-from storage import TinyDBDraftStore
+from storage import TinyDBRecordStore
 from tests import reference
 
 
@@ -31,7 +31,7 @@ def reference_draft() -> dict[str, Any]:
     """A complete draft of the reference report, as stored (about 5-7 KB of Chinese text)."""
     with tempfile.TemporaryDirectory() as tmp:
         types = load_report_types()
-        a = Assistant(TinyDBDraftStore(tmp), types)
+        a = Assistant(TinyDBRecordStore(tmp), types)
         a.handle(1, Action("start"))
         for m in reference.script():
             a.handle(1, Action("text", m) if not m.startswith("/") else Action(m[1:]))

@@ -10,7 +10,7 @@ from pathlib import Path
 from dialogs.actions import Action
 from dialogs.assistant import Assistant
 from dialogs.schema import load_report_types
-from storage import TinyDBDraftStore
+from storage import TinyDBRecordStore
 
 from .common import draft_size, populate, reference_draft, summary
 
@@ -26,7 +26,7 @@ def run(samples: int = 300) -> list[tuple[str, str, str]]:
         for n in POPULATIONS:
             folder = Path(tmp) / str(n)
             populate(folder, n, template)
-            assistants[n] = Assistant(TinyDBDraftStore(folder), types)
+            assistants[n] = Assistant(TinyDBRecordStore(folder), types)
         os.sync()  # let the set-up's writeback finish before measuring
         times: dict[int, list[float]] = {n: [] for n in POPULATIONS}
         for i in range(samples):

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from storage import TinyDBDraftStore
+from storage import TinyDBRecordStore
 from tests.test_faults import CHILD
 
 REPO = Path(__file__).resolve().parent.parent
@@ -34,7 +34,7 @@ def run(trials: int = 200) -> list[tuple[str, str, str]]:
             proc.send_signal(signal.SIGKILL)
             rest, _ = proc.communicate()
             acked = [int(first)] + [int(x) for x in rest.split()]
-            store = TinyDBDraftStore(data)
+            store = TinyDBRecordStore(data)
             try:
                 json.loads(store.path_for(uid).read_text(encoding="utf-8"))
                 d = store.get(uid, store.get_active(uid) or "")

@@ -54,6 +54,7 @@ class Reply:
     buttons: tuple[tuple[Button, ...], ...] = ()
     kind: str = "question"  # question | error | review | complete | info
     question: str | None = None
+    notice: str = ""  # message key of the notice on top, if any (tests assert on it, not on wording)
 
 
 @dataclass(frozen=True)

@@ -1,43 +1,33 @@
-"""The assistant: one user's inputs in, messages out. Drafts, storage and the engine meet here.
+"""The assistant: one user's input in, messages out, as one session over the user's record.
 
-Channels (console, Telegram) turn their input into an Action and show the
-returned Replies and Documents; they hold no state of their own. Every
-accepted answer is saved before any reply is returned.
+For each input: load the user's record once (the store keeps it in memory), run
+the engine on it, hand the store one change if anything changed, and reply only
+once that change is durable. Channels (console, Telegram) turn their input into
+an Action and show the returned Replies and Documents; they hold no state.
 """
 
 from __future__ import annotations
 
+import asyncio
 import logging
-from dataclasses import replace
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
 from typing import Any, Protocol
-
-from storage.base import DraftStore, StorageError
 
 from .actions import ENGINE_ACTIONS, Action, Button, Document, Out, Reply
 from .draft import Draft, new_draft_id, now_iso
-from .engine import Engine, shorten
+from .engine import Engine, Notice, info
+from .messages import HELP, label, say
+from .ports import RecordStore, StorageError
+from .record import Change, UserRecord
 from .schema import ReportType
+from .screens import Screens, explain, shorten, with_notice
 
 log = logging.getLogger(__name__)
 
 MAX_DRAFTS = 20
-SAVE_FAILED = "⚠ 服务器存储出了问题，刚才这条回答没有保存。之前保存的内容都还在，请稍后再发一次："
 PREVIEW_CHUNK = 3500  # characters per preview message (Telegram's cap is 4096)
 NOT_CARRIED_OVER = ("year", "sign_date")  # facts that change every year
-
-HELP = """📖 使用说明
-按提示逐题回答即可，每个回答都会立即保存，随时可以中断，下次发 /start 接着填。
-
-常用命令：
-/start 开始或继续
-/new 新建报告草稿
-/drafts 我的草稿（继续 / 删除）
-/back 上一题　/skip 跳过选填题
-/review 检查修改（可改任意一题）
-/preview 预览报告全文
-/report 生成 Word 报告
-/cancel 暂停
-/help 本说明"""
 
 
 class Reporter(Protocol):
@@ -48,6 +38,13 @@ class Reporter(Protocol):
 
     def docx(self, rt: ReportType, answers: dict[str, Any]) -> tuple[str, bytes]:
         """(file name, DOCX bytes)."""
+
+
+@dataclass(frozen=True)
+class Deferred:
+    """Work too slow for the event loop (rendering a report, ~30 ms): run off the loop, then shown."""
+
+    run: Callable[[], list[Out]]
 
 
 def draft_label(d: Draft) -> str:
@@ -79,24 +76,91 @@ def split_text(text: str, limit: int = PREVIEW_CHUNK) -> list[str]:
     return chunks or [""]
 
 
+_BOUND = ENGINE_ACTIONS | {"preview", "report"}
+
+
 def stamp(out: Out, draft_id: str | None) -> Out:
     """Mark draft-bound buttons with the draft they act on, so a press on an old message is checked."""
     if not isinstance(out, Reply) or not draft_id or not out.buttons:
         return out
-    bound = ENGINE_ACTIONS | {"preview", "report"}
     rows = tuple(
-        tuple(Button(b.label, replace(b.action, draft=draft_id)) if b.action.name in bound else b for b in row)
+        tuple(Button(b.label, replace(b.action, draft=draft_id)) if b.action.name in _BOUND else b for b in row)
         for row in out.buttons
     )
     return replace(out, buttons=rows)
 
 
+class Session:
+    """One message's view of one user's record: reads from it, collects the change."""
+
+    def __init__(self, user_id: int, record: UserRecord) -> None:
+        self.user_id = user_id
+        self.record = record
+        self._put: dict[str, Draft] = {}
+        self._deleted: set[str] = set()
+        self._active = record.active
+
+    def get(self, draft_id: str) -> Draft | None:
+        """One of this user's drafts as it stands in this session."""
+        if draft_id in self._deleted:
+            return None
+        return self._put.get(draft_id) or self.record.get(draft_id)
+
+    def drafts(self) -> list[Draft]:
+        """This user's drafts, most recently edited first."""
+        ids = (set(self.record.drafts) | set(self._put)) - self._deleted
+        return sorted((d for i in ids if (d := self.get(i))), key=lambda d: d.updated, reverse=True)
+
+    @property
+    def active_id(self) -> str | None:
+        return self._active if self._active and self.get(self._active) else None
+
+    def active(self) -> Draft | None:
+        """The draft being worked on."""
+        return self.get(self._active) if self._active else None
+
+    def put(self, draft: Draft, *, activate: bool = True) -> None:
+        """Write a draft (and make it the active one)."""
+        self._put[draft.id] = draft
+        self._deleted.discard(draft.id)
+        if activate:
+            self._active = draft.id
+
+    def delete(self, draft_id: str) -> None:
+        """Remove a draft (the active mark goes with it)."""
+        self._put.pop(draft_id, None)
+        self._deleted.add(draft_id)
+        if self._active == draft_id:
+            self._active = None
+
+    def activate(self, draft_id: str) -> None:
+        """Make a draft the active one."""
+        self._active = draft_id
+
+    def change(self) -> Change | None:
+        """What this session changed, or None."""
+        if not self._put and not self._deleted and self._active == self.record.active:
+            return None
+        deleted = tuple(sorted(i for i in self._deleted if i in self.record.drafts))
+        return Change(tuple(self._put.values()), deleted, self._active)
+
+
+@dataclass
+class Turn:
+    """The outcome of one input before it is persisted: what to show, and what to save."""
+
+    outs: list[Out | Deferred]
+    record: UserRecord | None = None
+    change: Change | None = None
+    failed: list[Out] = field(default_factory=list)  # shown instead if the change cannot be saved
+
+
 class Assistant:
-    """Routes one user's actions to drafts, the engine and the reporter."""
+    """Routes one user's actions to their drafts, the engine, the screens and the reporter."""
 
     def __init__(
         self,
-        store: DraftStore,
+        store: RecordStore,
         types: dict[str, ReportType],
         reporter: Reporter | None = None,
         *,
@@ -105,99 +169,130 @@ class Assistant:
         self.store = store
         self.types = types
         self.engines = {k: Engine(rt) for k, rt in types.items()}
+        self.screens = {k: Screens(e) for k, e in self.engines.items()}
         self.reporter = reporter
         self.max_drafts = max_drafts
 
-    # -- entry -------------------------------------------------------------
+    # -- entry points ------------------------------------------------------------
     def handle(self, user_id: int, action: Action) -> list[Out]:
-        """Everything a channel needs: replies (and maybe a document) for one input."""
+        """Replies (and maybe a document) for one input; any change is durable before this returns."""
+        turn = self.turn(user_id, action)
+        if turn.change is not None:
+            try:
+                self.store.save(user_id, turn.record, turn.change)
+            except StorageError:
+                log.exception("could not save a change")
+                return turn.failed
+        return [o for out in turn.outs for o in (out.run() if isinstance(out, Deferred) else [out])]
+
+    async def handle_async(self, user_id: int, action: Action) -> list[Out]:
+        """The same on an event loop: dialog work here, the fsync on the store's writer, renders in a thread."""
+        turn = self.turn(user_id, action)
+        if turn.change is not None:
+            try:
+                await asyncio.wrap_future(self.store.commit(user_id, turn.record, turn.change))
+            except StorageError:
+                log.exception("could not save a change")
+                return turn.failed
+        outs: list[Out] = []
+        for out in turn.outs:
+            outs += await asyncio.to_thread(out.run) if isinstance(out, Deferred) else [out]
+        return outs
+
+    def turn(self, user_id: int, action: Action) -> Turn:
+        """Load the user's record once, act on it, and say what to show and what to save."""
         try:
-            out = self._handle(user_id, action)
+            loaded = self.store.load(user_id)
         except StorageError:
-            log.exception("storage failure for a user")
-            out = [Reply(SAVE_FAILED.rstrip("：") + "。", kind="error")]
-        notices = self.store.take_notices(user_id)
-        return [Reply(n, kind="info") for n in notices] + out
+            log.exception("could not load a user's record")
+            return Turn([Reply(say("storage_down"), kind="error")])
+        s = Session(user_id, loaded.record)
+        notes: list[Out | Deferred] = [Reply(say(f.value), kind="info") for f in loaded.facts]
+        outs = notes + self._dispatch(s, action)
+        change = s.change()
+        if change is None:
+            return Turn(outs)
+        failed = notes + self._save_failed(loaded.record)
+        return Turn(outs, change.apply(loaded.record), change, failed)
+
+    def _save_failed(self, record: UserRecord) -> list[Out]:
+        draft = record.active_draft()
+        if draft is None or self.engine_for(draft) is None:
+            return [Reply(say("save_failed").rstrip("：") + "。", kind="error")]
+        return self._prompt(draft, Notice("save_failed", error=False))
+
+    def close(self) -> None:
+        """Flush the store (at shutdown)."""
+        self.store.close()
 
     def engine_for(self, draft: Draft) -> Engine | None:
         """The engine for a draft's report type (None if the type is gone)."""
         return self.engines.get(draft.report_type)
 
     def active(self, user_id: int) -> Draft | None:
-        """The user's active draft, if it still exists."""
-        return self.store.active_draft(user_id)
+        """The user's active draft as stored (for tools and tests)."""
+        return self.store.load(user_id).record.active_draft()
 
-    def _handle(self, user_id: int, action: Action) -> list[Out]:
-        name = action.name
-        if name == "help":
-            return [Reply(HELP, kind="info")]
-        if name == "unknown":
-            return [Reply(f"没有“{shorten(action.arg, 20)}”这个命令。", kind="error"), *self._current(user_id)]
-        if name == "start":
-            return self._start(user_id)
-        if name == "new":
-            return self._new(user_id, action.arg)
-        if name == "drafts":
-            return [self._drafts(user_id)]
-        if name == "open":
-            return self._open(user_id, action.arg)
-        if name in ("delete", "delete_yes"):
-            return self._delete(user_id, action.arg, confirmed=name == "delete_yes")
-        if name == "pause":
-            return [Reply("⏸ 已暂停，所有回答都已保存。随时发 /start 接着填。", kind="info")]
-        draft = self.active(user_id)
+    # -- dispatch ----------------------------------------------------------------
+    def _dispatch(self, s: Session, action: Action) -> list[Out | Deferred]:
+        handler = _SESSION_ACTIONS.get(action.name)
+        if handler is not None:
+            return handler(self, s, action)
+        return self._on_draft(s, action)
+
+    def _on_draft(self, s: Session, action: Action) -> list[Out | Deferred]:
+        draft = s.active()
         if draft is None:
-            if self.store.list(user_id):
-                return [Reply("请先选择要继续的草稿：", kind="info"), self._drafts(user_id)]
-            return self._start(user_id)
+            if s.drafts():
+                return [Reply(say("pick_draft"), kind="info"), self._drafts(s)]
+            return self._start(s, action)
         if action.draft and action.draft != draft.id:
-            return [Reply("这个按钮属于另一份草稿，已忽略。当前草稿：", kind="info"), *self._prompt(draft)]
+            return [Reply(say("other_draft"), kind="info"), *self._prompt(draft)]
         engine = self.engine_for(draft)
         if engine is None:
             return self._prompt(draft)  # says the report type is gone
-        if name in ("preview", "report"):
-            return [stamp(o, draft.id) for o in self._output(draft, engine, name)]
+        if action.name in ("preview", "report"):
+            return self._output(draft, engine, action.name)
         step = engine.handle(draft, action)
         if step.changed:
-            try:
-                self.store.save(user_id, step.draft)
-            except StorageError:
-                log.exception("could not save a draft")
-                return [stamp(engine.prompt(draft, SAVE_FAILED), draft.id)]
-        return [stamp(r, draft.id) for r in step.replies]
+            s.put(step.draft)
+        return [stamp(self.screens[draft.report_type].render(step), draft.id)]
 
-    # -- screens -------------------------------------------------------------
-    def _prompt(self, draft: Draft, prefix: str = "") -> list[Out]:
-        engine = self.engine_for(draft)
-        if engine is None:
-            return [Reply("这份草稿的报告类型已不再提供，请 /new 新建。", kind="error")]
-        return [stamp(engine.prompt(draft, prefix), draft.id)]
+    # -- screens -------------------------------------------------------------------
+    def _prompt(self, draft: Draft, notice: Notice | None = None) -> list[Out]:
+        screens = self.screens.get(draft.report_type)
+        if screens is None:
+            return [Reply(say("type_gone"), kind="error")]
+        return [stamp(screens.show(draft, notice), draft.id)]
 
-    def _current(self, user_id: int) -> list[Out]:
-        draft = self.active(user_id)
-        return self._prompt(draft) if draft else []
+    def _help(self, s: Session, action: Action) -> list[Out | Deferred]:
+        return [Reply(HELP, kind="info")]
 
-    def _start(self, user_id: int) -> list[Out]:
-        draft = self.active(user_id)
+    def _pause(self, s: Session, action: Action) -> list[Out | Deferred]:
+        return [Reply(say("paused"), kind="info")]
+
+    def _unknown(self, s: Session, action: Action) -> list[Out | Deferred]:
+        current = self._prompt(d) if (d := s.active()) else []
+        return [Reply(say("unknown_command", command=shorten(action.arg, 20)), kind="error"), *current]
+
+    def _start(self, s: Session, action: Action) -> list[Out | Deferred]:
+        draft = s.active()
         if draft is not None:
-            out = self._prompt(draft, f"👋 欢迎回来！继续填写{draft_label(draft)}：")
-            extra = (Button("➕ 新建报告", Action("new")), Button("🗂 我的草稿", Action("drafts")))
+            out = self._prompt(draft, info("welcome_back_to", draft=draft_label(draft)))
+            extra = (Button(label("new_report"), Action("new")), Button(label("drafts"), Action("drafts")))
             return [replace(o, buttons=(*o.buttons, extra)) if isinstance(o, Reply) else o for o in out]
-        drafts = self.store.list(user_id)
-        if drafts:
-            return [Reply("👋 欢迎回来！", kind="info"), self._drafts(user_id)]
-        intro = (
-            "👋 您好！我帮您一问一答写好年度《法治政府建设情况报告》，最后直接生成排好版的 Word 文件。\n"
-            "每个回答都会立即保存，可以随时中断。发送 /help 查看说明。"
-        )
-        return [Reply(intro, kind="info"), *self._create(user_id, None)]
+        if s.drafts():
+            return [Reply(say("welcome_back"), kind="info"), self._drafts(s)]
+        return [Reply(say("intro"), kind="info"), *self._create(s, None)]
 
-    def _drafts(self, user_id: int) -> Reply:
-        drafts = self.store.list(user_id)
+    def _drafts_screen(self, s: Session, action: Action) -> list[Out | Deferred]:
+        return [self._drafts(s)]
+
+    def _drafts(self, s: Session) -> Reply:
+        drafts = s.drafts()
         if not drafts:
-            return Reply("您还没有草稿。发送 /new 新建。", ((Button("➕ 新建", Action("new", "blank")),),), "info")
-        active = self.store.get_active(user_id)
-        lines = ["🗂 我的草稿："]
+            return Reply(say("no_drafts"), ((Button(label("new"), Action("new", "blank")),),), "info")
+        lines = [say("drafts_title")]
         rows: list[tuple[Button, ...]] = []
         for i, d in enumerate(drafts, 1):
             engine = self.engine_for(d)
@@ -205,81 +300,108 @@ class Assistant:
             if engine:
                 done, total = engine.completion(d)
                 pct = f"{100 if total == 0 else done * 100 // total}%"
-            mark = "（当前）" if d.id == active else ""
-            lines.append(f"{i}. {draft_label(d)} 完成度 {pct}，最后修改 {d.updated[:16].replace('T', ' ')}{mark}")
-            rows.append((Button(f"▶ 继续 {i}", Action("open", d.id)), Button(f"🗑 删除 {i}", Action("delete", d.id))))
-        rows.append((Button("➕ 新建", Action("new")),))
+            mark = say("current_mark") if d.id == s.active_id else ""
+            when = d.updated[:16].replace("T", " ")
+            lines.append(say("draft_line", i=i, draft=draft_label(d), pct=pct, when=when, mark=mark))
+            rows.append(
+                (Button(label("open", i=i), Action("open", d.id)), Button(label("delete", i=i), Action("delete", d.id)))
+            )
+        rows.append((Button(label("new"), Action("new")),))
         return Reply("\n".join(lines), tuple(rows), "info")
 
-    def _new(self, user_id: int, arg: str) -> list[Out]:
-        drafts = self.store.list(user_id)
+    def _new(self, s: Session, action: Action) -> list[Out | Deferred]:
+        arg, drafts = action.arg, s.drafts()
         if arg == "" and drafts:
-            rows = [(Button("📄 空白新建", Action("new", "blank")),)]
-            for d in drafts[:3]:
-                rows.append((Button(f"沿用{draft_label(d)}", Action("new", f"copy:{d.id}")),))
-            text = "新建报告：从空白开始，还是沿用已有草稿的内容（年度和日期重新填）？"
-            return [Reply(text, tuple(rows), "info")]
+            rows = [(Button(label("blank"), Action("new", "blank")),)]
+            rows += [(Button(label("copy", draft=draft_label(d)), Action("new", f"copy:{d.id}")),) for d in drafts[:3]]
+            return [Reply(say("new_how"), tuple(rows), "info")]
         source = None
         if arg.startswith("copy:"):
-            source = self.store.get(user_id, arg[5:])
+            source = s.get(arg[5:])
             if source is None:
-                return [Reply("找不到要沿用的草稿。", kind="error"), self._drafts(user_id)]
+                return [Reply(say("copy_missing"), kind="error"), self._drafts(s)]
         elif arg not in ("", "blank"):
-            return [Reply("新建方式不对，请点按钮选择。", kind="error"), *self._new(user_id, "")]
-        return self._create(user_id, source)
+            return [Reply(say("new_bad_arg"), kind="error"), *self._new(s, Action("new"))]
+        return self._create(s, source)
 
-    def _create(self, user_id: int, source: Draft | None) -> list[Out]:
-        if len(self.store.list(user_id)) >= self.max_drafts:
-            return [Reply(f"草稿已有 {self.max_drafts} 份，达到上限。请先在 /drafts 删除不用的草稿。", kind="error")]
+    def _create(self, s: Session, source: Draft | None) -> list[Out | Deferred]:
+        if len(s.drafts()) >= self.max_drafts:
+            return [Reply(say("draft_limit", limit=self.max_drafts), kind="error")]
         rt_id = source.report_type if source else next(iter(self.types))
         rt = self.types[rt_id]
-        draft = Draft(id=new_draft_id(), user_id=user_id, report_type=rt_id, schema_version=rt.version)
-        prefix = f"📝 新建《{rt.name}》草稿。"
+        draft = Draft(id=new_draft_id(), user_id=s.user_id, report_type=rt_id, schema_version=rt.version)
+        notice = info("created", name=rt.name)
         if source is not None:
-            draft.answers = {k: v for k, v in source.answers.items() if k not in NOT_CARRIED_OVER}
+            draft.answers = {k: v for k, v in source.copy().answers.items() if k not in NOT_CARRIED_OVER}
             draft.skipped = list(source.skipped)
-            prefix = f"📝 已沿用{draft_label(source)}的内容新建草稿，请更新年度和日期，再用 /review 逐项检查。"
+            notice = info("created_copy", draft=draft_label(source))
         draft.created = draft.updated = now_iso()
-        self.store.save(user_id, draft)
-        return self._prompt(draft, prefix)
+        s.put(draft)
+        return self._prompt(draft, notice)
 
-    def _open(self, user_id: int, draft_id: str) -> list[Out]:
-        draft = self.store.get(user_id, draft_id)
+    def _open(self, s: Session, action: Action) -> list[Out | Deferred]:
+        draft = s.get(action.arg)
         if draft is None:
-            return [Reply("这份草稿不存在或已删除。", kind="error"), self._drafts(user_id)]
-        self.store.set_active(user_id, draft.id)
-        return self._prompt(draft, f"继续填写{draft_label(draft)}：")
+            return [Reply(say("draft_missing"), kind="error"), self._drafts(s)]
+        s.activate(draft.id)
+        return self._prompt(draft, info("continue_draft", draft=draft_label(draft)))
 
-    def _delete(self, user_id: int, draft_id: str, *, confirmed: bool) -> list[Out]:
-        draft = self.store.get(user_id, draft_id)
+    def _delete(self, s: Session, action: Action) -> list[Out | Deferred]:
+        draft = s.get(action.arg)
         if draft is None:
-            return [Reply("这份草稿不存在或已删除。", kind="error"), self._drafts(user_id)]
-        if not confirmed:
-            rows = ((Button("⚠ 确认删除", Action("delete_yes", draft.id)), Button("取消", Action("drafts"))),)
-            return [Reply(f"确定删除{draft_label(draft)}吗？删除后无法恢复。", rows, "info")]
-        self.store.delete(user_id, draft.id)
-        return [Reply(f"🗑 已删除{draft_label(draft)}。", kind="info"), self._drafts(user_id)]
+            return [Reply(say("draft_missing"), kind="error"), self._drafts(s)]
+        if action.name == "delete":
+            rows = (
+                (
+                    Button(label("delete_yes"), Action("delete_yes", draft.id)),
+                    Button(label("cancel"), Action("drafts")),
+                ),
+            )
+            return [Reply(say("confirm_delete", draft=draft_label(draft)), rows, "info")]
+        s.delete(draft.id)
+        return [Reply(say("deleted_draft", draft=draft_label(draft)), kind="info"), self._drafts(s)]
 
-    def _output(self, draft: Draft, engine: Engine, name: str) -> list[Out]:
+    # -- output ----------------------------------------------------------------------
+    def _output(self, draft: Draft, engine: Engine, name: str) -> list[Out | Deferred]:
         if self.reporter is None:
-            return [Reply("报告生成功能暂不可用。", kind="error")]
-        rt = engine.rt
-        missing = engine.missing(draft)
-        errors = engine.check_errors(draft)
-        answers = engine.visible_answers(draft)
+            return [Reply(say("no_reporter"), kind="error")]
+        missing, failures = engine.missing(draft), engine.check_failures(draft)
+        if name == "report" and (missing or failures):
+            lines = [say("not_ready"), *(f"✗ {q.label}" for q in missing), *(f"⚠ {explain(f)}" for f in failures)]
+            rows = [(Button(label("fill", label=shorten(q.label, 10)), Action("edit", q.id)),) for q in missing[:8]]
+            if failures:
+                rows.append((Button(label("review"), Action("review")),))
+            return [stamp(Reply("\n".join(lines), tuple(rows), "error"), draft.id)]
+        rt, answers, reporter = engine.rt, engine.visible_answers(draft), self.reporter
         if name == "preview":
-            text = self.reporter.preview(rt, answers)
-            parts = split_text(text)
-            head = "👀 预览（未完成的部分暂缺）：" if missing else "👀 预览："
-            return [Reply(head, kind="info"), *(Reply(p, kind="info") for p in parts)]
-        if missing or errors:
-            lines = ["还不能生成报告，以下内容需要先处理："]
-            lines += [f"✗ {q.label}" for q in missing]
-            lines += [f"⚠ {e}" for e in errors]
-            rows = [(Button(f"去填：{shorten(q.label, 10)}", Action("edit", q.id)),) for q in missing[:8]]
-            if errors:
-                rows.append((Button("📋 检查修改", Action("review")),))
-            return [Reply("\n".join(lines), tuple(rows), "error")]
-        filename, data = self.reporter.docx(rt, answers)
-        caption = f"📄 {shorten(filename.removesuffix('.docx'), 200)}\n已按公文格式（GB/T 9704-2012）排版，可直接在 Word/WPS 中修改。"
-        return [Document(filename, data, caption)]
+            head = say("preview_head_partial" if missing else "preview_head")
+
+            def preview() -> list[Out]:
+                return [
+                    Reply(head, kind="info"),
+                    *(Reply(p, kind="info") for p in split_text(reporter.preview(rt, answers))),
+                ]
+
+            return [Deferred(preview)]
+
+        def report() -> list[Out]:
+            filename, data = reporter.docx(rt, answers)
+            caption = say("report_caption", name=shorten(filename.removesuffix(".docx"), 200))
+            return [Document(filename, data, caption)]
+
+        return [Deferred(report)]
+
+
+_SESSION_ACTIONS: dict[str, Callable[[Assistant, Session, Action], list[Out | Deferred]]] = {
+    "help": Assistant._help,
+    "unknown": Assistant._unknown,
+    "start": Assistant._start,
+    "new": Assistant._new,
+    "drafts": Assistant._drafts_screen,
+    "open": Assistant._open,
+    "delete": Assistant._delete,
+    "delete_yes": Assistant._delete,
+    "pause": Assistant._pause,
+}
+
+__all__ = ["Assistant", "Deferred", "Session", "draft_label", "split_text", "stamp", "with_notice"]

@@ -50,6 +50,40 @@ class Draft:
         v = self.answers.get("year")
         return v if isinstance(v, int) else None
 
+    # ---- bookkeeping: the only places that edit answers / open / skipped together
+    def set_answer(self, qid: str, value: Answer) -> None:
+        """Store an answer; a question answered is no longer skipped."""
+        self.answers[qid] = value
+        self.unskip(qid)
+
+    def open_collection(self, qid: str) -> None:
+        """A list or repeatable group keeps taking items."""
+        if qid not in self.open:
+            self.open.append(qid)
+
+    def close_collection(self, qid: str) -> None:
+        """A list or repeatable group is finished."""
+        if qid in self.open:
+            self.open.remove(qid)
+
+    def mark_skipped(self, qid: str) -> None:
+        """The user skipped an optional question: no answer, not open."""
+        self.answers.pop(qid, None)
+        self.close_collection(qid)
+        if qid not in self.skipped:
+            self.skipped.append(qid)
+
+    def unskip(self, qid: str) -> None:
+        """Forget that a question was skipped."""
+        if qid in self.skipped:
+            self.skipped.remove(qid)
+
+    def forget(self, qid: str) -> None:
+        """Drop an answer and any half-filled item (e.g. clearing a list)."""
+        self.answers.pop(qid, None)
+        self.partial.pop(qid, None)
+        self.close_collection(qid)
+
     def copy(self) -> Draft:
         """A deep copy, so the caller's draft stays as it was (JSON data: a JSON round trip is enough)."""
         return Draft.from_dict(json.loads(json.dumps(self.to_dict(), ensure_ascii=False)))

@@ -30,7 +30,11 @@ _MEASURE_WORDS = "家个项次件人场篇名所条期批"
 
 
 class ParseError(ValueError):
-    """The input cannot be accepted; str(error) is a Chinese message for the user."""
+    """The input cannot be accepted; str(error) is a Chinese message for the user, `key` says why."""
+
+    def __init__(self, message: str, key: str = "invalid") -> None:
+        super().__init__(message)
+        self.key = key
 
 
 def clean(text: str, *, multiline: bool) -> str:
@@ -85,16 +89,16 @@ def parse_integer(text: str, q: Question) -> int:
         value = _cn_number(s)
     if value is None:
         if re.fullmatch(r"-\d+", s):
-            raise ParseError("数量不能是负数，请输入 0 或正整数。")
+            raise ParseError("数量不能是负数，请输入 0 或正整数。", "negative")
         if re.fullmatch(r"\d+\.\d+", s):
-            raise ParseError("请输入整数，不要带小数。")
+            raise ParseError("请输入整数，不要带小数。", "decimal")
         sample = q.example if q.example.isdigit() else "16"
         skip = "" if q.required else "没有可以点“跳过”。"
-        raise ParseError(f"请只输入一个数字，例如“{sample}”或“{sample}{unit}”。{skip}")
+        raise ParseError(f"请只输入一个数字，例如“{sample}”或“{sample}{unit}”。{skip}", "not_a_number")
     if q.minimum is not None and value < q.minimum:
-        raise ParseError(f"数字太小了：最小是 {q.minimum}。")
+        raise ParseError(f"数字太小了：最小是 {q.minimum}。", "too_small")
     if q.maximum is not None and value > q.maximum:
-        raise ParseError(f"数字太大了：最大是 {q.maximum}。")
+        raise ParseError(f"数字太大了：最大是 {q.maximum}。", "too_big")
     return value
 
 
@@ -115,8 +119,8 @@ def parse_date(text: str) -> str:
             try:
                 return dt.date(y, mo, d).isoformat()
             except ValueError:
-                raise ParseError(f"{y}年{mo}月{d}日 不是有效日期，请检查月份和日子。") from None
-    raise ParseError("请按“2025年1月20日”或“2025-01-20”的格式输入日期。")
+                raise ParseError(f"{y}年{mo}月{d}日 不是有效日期，请检查月份和日子。", "bad_date") from None
+    raise ParseError("请按“2025年1月20日”或“2025-01-20”的格式输入日期。", "not_a_date")
 
 
 def format_date(iso: str) -> str:
@@ -128,7 +132,7 @@ def format_date(iso: str) -> str:
 def check_length(text: str, q: Question) -> str:
     """Refuse an answer longer than the question allows (the user keeps their text in chat)."""
     if q.max_length and len(text) > q.max_length:
-        raise ParseError(f"内容太长（{len(text)}字），请精简到{q.max_length}字以内后重新发送。")
+        raise ParseError(f"内容太长（{len(text)}字），请精简到{q.max_length}字以内后重新发送。", "too_long")
     return text
 
 
@@ -142,7 +146,7 @@ def parse_choice(text: str, q: Question) -> str:
     if digits.isdigit() and 1 <= int(digits) <= len(q.options):
         return q.options[int(digits) - 1]
     listed = "、".join(f"“{o}”" for o in q.options)
-    raise ParseError(f"请点下面的按钮，或回复 {listed} 之一。")
+    raise ParseError(f"请点下面的按钮，或回复 {listed} 之一。", "not_an_option")
 
 
 def split_items(text: str) -> list[str]:
@@ -166,5 +170,5 @@ def parse_scalar(text: str, q: Question) -> str | int:
         return parse_choice(text, q)
     value = clean(text, multiline=q.kind == "paragraph")
     if not value:
-        raise ParseError("内容是空的，请重新输入。")
+        raise ParseError("内容是空的，请重新输入。", "empty")
     return check_length(value, q)

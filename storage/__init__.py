@@ -1,6 +1,7 @@
-"""Draft storage: a small interface and its TinyDB implementation."""
+"""Storage: the RecordStore port (declared in dialogs.ports) implemented over TinyDB files and a write-ahead log."""
 
-from .base import DraftStore, StorageError
-from .tinydb_store import TinyDBDraftStore
+from dialogs.ports import StorageError
 
-__all__ = ["DraftStore", "StorageError", "TinyDBDraftStore"]
+from .tinydb_store import TinyDBRecordStore
+
+__all__ = ["StorageError", "TinyDBRecordStore"]

@@ -1,284 +1,278 @@
-"""TinyDB drafts: one small JSON file per user, replaced atomically on every write.
+"""The RecordStore the bot uses: records in memory, changes in a write-ahead log, TinyDB files as the record.
 
-Why one file per user: stock TinyDB rewrites its whole file on each write, so
-one shared file would make every saved answer cost as much as all users'
-drafts together. Here a save touches only its owner's file.
+- load: from memory; a user not in memory is read from their TinyDB file once.
+- commit: the change is queued to one writer thread, which appends a group of
+  changes to the log and fsyncs once (group commit), then updates memory and
+  resolves each change's future. A change is acknowledged only after that fsync;
+  a failed write leaves memory as it was (the caller's record is rolled back).
+- compaction: when the log reaches `segment_bytes`, or after `idle_seconds`
+  without changes, the open segment is sealed and a second thread writes every
+  changed user's TinyDB file (atomically) and then deletes the sealed segments.
+- start-up: segments left by a crash are replayed into the TinyDB files first.
 
-Why atomic: the new content goes to a temporary file in the same folder, is
-fsynced, then `os.replace`d over the old one, so a process killed at any
-moment leaves either the old or the new file, both complete. The previous
-version is kept as `<file>.bak` (a hard link, no copy) for recovery.
+Memory stays bounded: records waiting for compaction are kept (the log bounds
+them), other records sit in an LRU of `cache_size` users.
 """
 
 from __future__ import annotations
 
-import json
-import os
+import logging
+import queue
 import threading
-import time
 from collections import OrderedDict
-from collections.abc import Callable
+from concurrent.futures import Future
 from pathlib import Path
-from typing import Any, TypeVar
-
-from tinydb import Query, TinyDB
-from tinydb.storages import Storage
 
 from dialogs.draft import Draft
+from dialogs.ports import Loaded, RecordStore, StorageError
+from dialogs.record import Change, UserRecord
 
-from .base import StorageError
+from .files import UserFiles, fsync_dir
+from .wal import WriteAheadLog, encode_line
 
-T = TypeVar("T")
+log = logging.getLogger(__name__)
 
-
-class CorruptFile(StorageError):
-    """A user's file exists but is not valid JSON of the expected shape."""
-
-
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+_STOP = object()
 
 
-class _BytesCache:
-    """Recently read or written file contents, valid only while the file's stat is unchanged.
+class _Flush:
+    """A request, queued behind earlier changes, to compact everything now."""
 
-    Opening a file costs far more than stat-ing it on the disks we run on (measured ~0.19 ms
-    against ~0.01 ms), and a message reads its user's file twice. The key is (inode, mtime_ns,
-    size): every write here makes a new inode, and any outside change alters the key, so the
-    file on disk stays the single source of truth. Bytes are cached, never parsed objects, so
-    callers cannot share mutable state.
-    """
+    def __init__(self) -> None:
+        self.done: Future[None] = Future()
 
-    def __init__(self, size: int = 512) -> None:
-        self.size = size
-        self._data: OrderedDict[str, tuple[tuple[int, int, int], bytes]] = OrderedDict()
+
+_Pending = tuple[int, UserRecord, bytes, Future]
+
+
+class TinyDBRecordStore(RecordStore):
+    """Per-user TinyDB files under `<data_dir>/users/`, a write-ahead log under `<data_dir>/wal/`."""
+
+    def __init__(
+        self,
+        data_dir: str | Path,
+        *,
+        cache_size: int = 512,
+        segment_bytes: int = 4 << 20,
+        idle_seconds: float = 2.0,
+    ) -> None:
+        data = Path(data_dir)
+        self.files = UserFiles(data / "users")
+        self.root = self.files.root
+        self.wal = WriteAheadLog(data / "wal")
+        self.cache_size = cache_size
+        self.segment_bytes = segment_bytes
+        self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
+        self._dirty: dict[int, tuple[int, UserRecord]] = {}  # in the log, not yet in the user's file
+        self._clean: OrderedDict[int, UserRecord] = OrderedDict()
+        self._seq = 0
+        self._closed = False
+        self.replay()
+        self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
+        self._jobs: queue.SimpleQueue[tuple[dict[int, tuple[int, UserRecord]], list[Path], _Flush | None] | object]
+        self._jobs = queue.SimpleQueue()
+        self._compactor_idle = threading.Event()
+        self._compactor_idle.set()
+        self._writer = threading.Thread(target=self._write_loop, name="store-writer", daemon=True)
+        self._compactor = threading.Thread(target=self._compact_loop, name="store-compactor", daemon=True)
+        self._writer.start()
+        self._compactor.start()
 
-    @staticmethod
-    def key(st: os.stat_result) -> tuple[int, int, int]:
-        return (st.st_ino, st.st_mtime_ns, st.st_size)
-
-    def get(self, path: Path, st: os.stat_result) -> bytes | None:
+    # -- the port ----------------------------------------------------------------
+    def load(self, user_id: int) -> Loaded:
+        """The user's record from memory, else from their file (one read)."""
+        self.files.path_for(user_id)  # validates the id
         with self._lock:
-            hit = self._data.get(str(path))
-            if hit is None or hit[0] != self.key(st):
-                return None
-            self._data.move_to_end(str(path))
-            return hit[1]
-
-    def put(self, path: Path, st: os.stat_result, raw: bytes) -> None:
+            hit = self._dirty.get(user_id)
+            if hit is not None:
+                return Loaded(hit[1])
+            record = self._clean.get(user_id)
+            if record is not None:
+                self._clean.move_to_end(user_id)
+                return Loaded(record)
+        record, facts = self.files.load(user_id)
         with self._lock:
-            if time.time_ns() - st.st_mtime_ns < RACY_NS:
-                # Modified moments ago: a later write in the same timestamp tick could keep this
-                # mtime (git's "racily clean" problem). Do not trust such an entry.
-                self._data.pop(str(path), None)
-                return
-            self._data[str(path)] = (self.key(st), raw)
-            self._data.move_to_end(str(path))
-            while len(self._data) > self.size:
-                self._data.popitem(last=False)
+            if user_id not in self._dirty:
+                self._remember(user_id, record)
+        return Loaded(record, facts)
 
+    def commit(self, user_id: int, record: UserRecord, change: Change) -> Future[None]:
+        """Queue the change for the next group commit; the future resolves once it is fsynced."""
+        if any(d.user_id != user_id for d in change.put):
+            raise PermissionError("a draft can only be saved by its owner")
+        future: Future[None] = Future()
+        if self._closed:
+            future.set_exception(StorageError("the store is closed"))
+            return future
+        line = encode_line({"u": user_id, "c": change.to_json()})
+        self._queue.put((user_id, record, line, future))
+        return future
 
-RACY_NS = 50_000_000  # 50 ms: well above the kernel's timestamp granularity
-_CACHE = _BytesCache()
+    def flush(self) -> None:
+        """Compact everything committed so far into the TinyDB files and wait for it (tools, tests)."""
+        request = _Flush()
+        self._queue.put(request)
+        request.done.result()
 
+    def close(self) -> None:
+        """Write what is queued, compact everything into the TinyDB files, stop the threads."""
+        if self._closed:
+            return
+        self._closed = True
+        self._queue.put(_STOP)
+        self._writer.join()
+        self._compactor.join()
+        self.wal.close()
 
-def atomic_write(path: Path, text: str, *, keep_backup: bool = True) -> None:
-    """Write text to path so that a crash leaves the old or the new content, never a mix."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if keep_backup and path.exists():
-            bak = path.with_name(path.name + ".bak")
-            try:
-                bak.unlink(missing_ok=True)
-                os.link(path, bak)
-            except OSError:
-                pass  # a missing backup is no reason to refuse the save
-        os.replace(tmp, path)
-        _fsync_dir(path.parent)
-        _CACHE.put(path, os.stat(path), text.encode("utf-8"))
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
-
-
-class AtomicJSONStorage(Storage):
-    """TinyDB storage that reads the file fresh and writes it atomically."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-
-    def read(self) -> dict[str, dict[str, Any]] | None:
-        """Whole database, or None for a new user."""
-        try:
-            st = os.stat(self.path)
-            raw = _CACHE.get(self.path, st)
-            if raw is None:
-                raw = self.path.read_bytes()
-                _CACHE.put(self.path, st, raw)
-        except FileNotFoundError:
-            return None
-        except OSError as exc:
-            raise StorageError(str(exc)) from exc
-        try:
-            data = json.loads(raw.decode("utf-8"))
-        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-            raise CorruptFile(f"{self.path.name}: {exc}") from exc
-        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-            raise CorruptFile(f"{self.path.name}: unexpected structure")
-        return data
-
-    def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Replace the file with the new content."""
-        text = json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        try:
-            atomic_write(self.path, text)
-        except OSError as exc:
-            raise StorageError(str(exc)) from exc
-
-
-class TinyDBDraftStore:
-    """DraftStore over one TinyDB file per user under `<data_dir>/users/`."""
-
-    def __init__(self, data_dir: str | Path) -> None:
-        self.root = Path(data_dir) / "users"
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._locks: dict[int, threading.RLock] = {}
-        self._locks_guard = threading.Lock()
-        self._notices: dict[int, list[str]] = {}
-
-    # -- plumbing ------------------------------------------------------------
-    def path_for(self, user_id: int) -> Path:
-        """The file holding this user's drafts (user ids are integers: no path tricks)."""
-        if not isinstance(user_id, int) or isinstance(user_id, bool):
-            raise TypeError("user_id must be an int")
-        return self.root / f"u{user_id}.json"
-
-    def _lock(self, user_id: int) -> threading.RLock:
-        with self._locks_guard:
-            return self._locks.setdefault(user_id, threading.RLock())
-
-    def _run(self, user_id: int, fn: Callable[[TinyDB], T]) -> T:
-        """Run fn on the user's database under their lock; recover once from a damaged file."""
-        path = self.path_for(user_id)
-        with self._lock(user_id):
-            try:
-                return fn(TinyDB(path, storage=AtomicJSONStorage))
-            except CorruptFile:
-                self._recover(user_id, path)
-                return fn(TinyDB(path, storage=AtomicJSONStorage))
-
-    def _recover(self, user_id: int, path: Path) -> None:
-        """Move a damaged file aside (never delete it) and fall back to the backup if it reads."""
-        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-        os.replace(path, aside)
-        bak = path.with_name(path.name + ".bak")
-        restored = False
-        if bak.exists():
-            try:
-                AtomicJSONStorage(bak).read()
-                atomic_write(path, bak.read_text(encoding="utf-8"), keep_backup=False)
-                restored = True
-            except (StorageError, OSError):
-                restored = False
-        note = (
-            "⚠ 您的草稿文件损坏了，已从最近一次备份恢复，最后一两步操作可能需要重填。"
-            if restored
-            else "⚠ 您的草稿文件损坏，无法读取。损坏的文件已另存，管理员可以尝试找回；现在可以 /new 新建草稿。"
-        )
-        self._notices.setdefault(user_id, []).append(note)
-
-    # -- interface -------------------------------------------------------------
-    def get(self, user_id: int, draft_id: str) -> Draft | None:
-        """One of this user's drafts, or None."""
-        doc = self._run(user_id, lambda db: db.table("drafts").get(Query().id == draft_id))
-        if not isinstance(doc, dict):
-            return None
-        draft = Draft.from_dict(dict(doc))
-        return draft if draft.user_id == user_id else None
-
+    # -- reading helpers for tools and tests (the core uses load) -------------------
     def list(self, user_id: int) -> list[Draft]:
         """This user's drafts, most recently edited first."""
-        docs = self._run(user_id, lambda db: db.table("drafts").all())
-        drafts = [Draft.from_dict(dict(d)) for d in docs]
-        return sorted((d for d in drafts if d.user_id == user_id), key=lambda d: d.updated, reverse=True)
+        return self.load(user_id).record.listed()
 
-    def save(self, user_id: int, draft: Draft, *, active: bool = True) -> None:
-        """Create or replace a draft in one atomic file write; optionally make it active."""
-        if draft.user_id != user_id:
-            raise PermissionError("a draft can only be saved by its owner")
-
-        def write(db: TinyDB) -> None:
-            data = db.storage.read() or {}
-            drafts = data.setdefault("drafts", {})
-            key = next((k for k, v in drafts.items() if v.get("id") == draft.id), None)
-            if key is None:
-                key = str(max((int(k) for k in drafts), default=0) + 1)
-            drafts[key] = draft.to_dict()
-            if active:
-                data.setdefault("meta", {})["1"] = {"active": draft.id}
-            db.storage.write(data)
-
-        self._run(user_id, write)
-
-    def delete(self, user_id: int, draft_id: str) -> bool:
-        """Remove a draft (and the active mark if it pointed there); False if there was none."""
-
-        def remove(db: TinyDB) -> bool:
-            data = db.storage.read() or {}
-            drafts = data.get("drafts", {})
-            keys = [k for k, v in drafts.items() if v.get("id") == draft_id]
-            if not keys:
-                return False
-            for k in keys:
-                del drafts[k]
-            meta = data.get("meta", {}).get("1", {})
-            if meta.get("active") == draft_id:
-                data["meta"]["1"] = {"active": None}
-            db.storage.write(data)
-            return True
-
-        return self._run(user_id, remove)
-
-    def active_draft(self, user_id: int) -> Draft | None:
-        """The user's active draft in one read of their file, or None."""
-        data = self._run(user_id, lambda db: db.storage.read()) or {}
-        active = data.get("meta", {}).get("1", {}).get("active")
-        doc = next((d for d in data.get("drafts", {}).values() if d.get("id") == active), None) if active else None
-        if not isinstance(doc, dict):
-            return None
-        draft = Draft.from_dict(doc)
-        return draft if draft.user_id == user_id else None
+    def get(self, user_id: int, draft_id: str) -> Draft | None:
+        """One of this user's drafts, or None."""
+        return self.load(user_id).record.get(draft_id)
 
     def get_active(self, user_id: int) -> str | None:
         """Id of the draft the user is working on, if any."""
-        doc = self._run(user_id, lambda db: db.table("meta").get(doc_id=1))
-        value = doc.get("active") if isinstance(doc, dict) else None
-        return value if isinstance(value, str) else None
+        return self.load(user_id).record.active
 
-    def set_active(self, user_id: int, draft_id: str | None) -> None:
-        """Remember (or clear) the draft the user is working on."""
+    def path_for(self, user_id: int) -> Path:
+        """The user's TinyDB file."""
+        return self.files.path_for(user_id)
 
-        def write(db: TinyDB) -> None:
-            data = db.storage.read() or {}
-            data.setdefault("meta", {})["1"] = {"active": draft_id}
-            db.storage.write(data)
+    def stats(self) -> dict[str, int]:
+        """How many records are held in memory (waiting for compaction / cached) and the open log's size."""
+        with self._lock:
+            return {"dirty": len(self._dirty), "cached": len(self._clean), "log_bytes": self.wal.size}
 
-        self._run(user_id, write)
+    # -- memory ----------------------------------------------------------------------
+    def _remember(self, user_id: int, record: UserRecord) -> None:
+        """Keep a clean record in the LRU (caller holds the lock)."""
+        self._clean[user_id] = record
+        self._clean.move_to_end(user_id)
+        while len(self._clean) > self.cache_size:
+            self._clean.popitem(last=False)
 
-    def take_notices(self, user_id: int) -> list[str]:
-        """Notices about this user's data, each given once."""
-        return self._notices.pop(user_id, [])
+    # -- start-up replay -----------------------------------------------------------
+    def replay(self) -> int:
+        """Apply segments left by an earlier run to the TinyDB files, then delete them; returns entries applied."""
+        segments = self.wal.segments()
+        if not segments:
+            return 0
+        records: dict[int, UserRecord] = {}
+        n = 0
+        for entry in self.wal.entries(segments):
+            user_id, change = int(entry["u"]), Change.from_json(entry["c"])
+            if user_id not in records:
+                records[user_id] = self.files.load(user_id)[0]
+            records[user_id] = change.apply(records[user_id])
+            n += 1
+        for user_id, record in records.items():
+            self.files.save(user_id, record, sync_dir=False)
+        fsync_dir(self.files.root)
+        self.wal.remove(segments)
+        log.info("replayed %d logged changes for %d users", n, len(records))
+        return n
+
+    # -- the writer thread -----------------------------------------------------------
+    def _write_loop(self) -> None:
+        while True:
+            try:
+                first = self._queue.get(timeout=self.idle_seconds)
+            except queue.Empty:
+                if self.wal.size:
+                    self._start_compaction()
+                continue
+            batch, stop, flushes = self._drain(first)
+            if batch:
+                self._commit_batch(batch)
+            for request in flushes:
+                self._compactor_idle.wait()
+                self._start_compaction(request)
+            if stop:
+                break
+            if self.wal.size >= self.segment_bytes:
+                self._start_compaction()
+        self._compactor_idle.wait()  # a compaction under way finishes first
+        self._start_compaction()  # then everything still in the log goes to the files
+        self._jobs.put(_STOP)
+
+    def _drain(self, first: object) -> tuple[list[_Pending], bool, list[_Flush]]:
+        """Everything queued now, as one group; whether a stop was among it; flush requests."""
+        batch: list[_Pending] = []
+        flushes: list[_Flush] = []
+        item, stop = first, False
+        while True:
+            if item is _STOP:
+                stop = True
+            elif isinstance(item, _Flush):
+                flushes.append(item)
+            else:
+                batch.append(item)  # type: ignore[arg-type]
+            try:
+                item = self._queue.get_nowait()
+            except queue.Empty:
+                return batch, stop, flushes
+
+    def _commit_batch(self, batch: list[_Pending]) -> None:
+        try:
+            self.wal.append([line for _, _, line, _ in batch])
+        except StorageError as exc:
+            log.error("write-ahead log write failed for %d changes: %s", len(batch), exc)
+            for *_, future in batch:
+                future.set_exception(StorageError(str(exc)))
+            return
+        with self._lock:
+            for user_id, record, _, _ in batch:
+                self._seq += 1
+                self._dirty[user_id] = (self._seq, record)
+                self._clean.pop(user_id, None)
+        for *_, future in batch:
+            future.set_result(None)
+
+    def _start_compaction(self, request: _Flush | None = None) -> None:
+        """Seal the log and hand the changed records to the compactor (unless it is busy)."""
+        if not self._compactor_idle.is_set():
+            return
+        sealed = self.wal.seal()
+        with self._lock:
+            snapshot = dict(self._dirty)
+        if not sealed and not snapshot:
+            if request is not None:
+                request.done.set_result(None)
+            return
+        self._compactor_idle.clear()
+        self._jobs.put((snapshot, sealed, request))
+
+    # -- the compactor thread ----------------------------------------------------------
+    def _compact_loop(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is _STOP:
+                return
+            snapshot, sealed, request = job  # type: ignore[misc]
+            try:
+                self._compact(snapshot, sealed)
+            except (StorageError, OSError) as exc:
+                log.exception("compaction failed; the log keeps the changes and it will be tried again")
+                if request is not None:
+                    request.done.set_exception(StorageError(str(exc)))
+            else:
+                if request is not None:
+                    request.done.set_result(None)
+            finally:
+                self._compactor_idle.set()
+
+    def _compact(self, snapshot: dict[int, tuple[int, UserRecord]], sealed: list[Path]) -> None:
+        for user_id, (_, record) in snapshot.items():
+            self.files.save(user_id, record, sync_dir=False)
+        fsync_dir(self.files.root)
+        self.wal.remove(sealed)
+        with self._lock:
+            for user_id, (seq, record) in snapshot.items():
+                current = self._dirty.get(user_id)
+                if current is not None and current[0] == seq:
+                    del self._dirty[user_id]
+                    self._remember(user_id, record)

@@ -12,7 +12,7 @@ from dialogs.draft import Draft
 from dialogs.engine import Engine
 from dialogs.schema import ReportType, load_report_types
 from report import DocxReporter
-from storage import TinyDBDraftStore
+from storage import TinyDBRecordStore
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -38,12 +38,14 @@ def draft(rt: ReportType) -> Draft:
 
 
 @pytest.fixture
-def store(tmp_path: Path) -> TinyDBDraftStore:
-    return TinyDBDraftStore(tmp_path / "data")
+def store(tmp_path: Path):
+    s = TinyDBRecordStore(tmp_path / "data")
+    yield s
+    s.close()
 
 
 @pytest.fixture
-def assistant(store: TinyDBDraftStore, types: dict[str, ReportType]) -> Assistant:
+def assistant(store: TinyDBRecordStore, types: dict[str, ReportType]) -> Assistant:
     return Assistant(store, types, DocxReporter())
 
 

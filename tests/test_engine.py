@@ -5,16 +5,21 @@ from __future__ import annotations
 from dialogs.actions import Action
 from dialogs.draft import Draft
 from dialogs.engine import Engine
+from dialogs.screens import Screens
+
+
+def shown(engine: Engine, step) -> str:
+    return Screens(engine).render(step).text
 
 
 def send(engine: Engine, d: Draft, text: str) -> tuple[Draft, str]:
     step = engine.handle(d, Action("text", text))
-    return step.draft, step.replies[-1].text
+    return step.draft, shown(engine, step)
 
 
 def act(engine: Engine, d: Draft, name: str, arg: str = "") -> tuple[Draft, str]:
     step = engine.handle(d, Action(name, arg))
-    return step.draft, step.replies[-1].text
+    return step.draft, shown(engine, step)
 
 
 def answered_basics(engine: Engine, d: Draft) -> Draft:
@@ -24,7 +29,7 @@ def answered_basics(engine: Engine, d: Draft) -> Draft:
 
 
 def test_first_prompt_shows_section_and_progress(engine, draft):
-    r = engine.prompt(draft)
+    r = Screens(engine).show(draft)
     assert r.question == "unit_name"
     assert r.text.startswith("【基本信息】第 1/")
     assert "请输入单位全称" in r.text
@@ -41,15 +46,15 @@ def test_bad_integer_reasks_and_keeps_draft(engine, draft):
     d = answered_basics(engine, draft)
     d, _ = act(engine, d, "edit", "year")
     step = engine.handle(d, Action("text", "很多"))
-    assert not step.changed
-    assert step.replies[0].kind == "error"
-    assert "请只输入一个数字" in step.replies[0].text and "这是哪一年的报告" in step.replies[0].text
+    assert not step.changed and step.notice.error and step.notice.key == "not_a_number"
+    reply = Screens(engine).render(step)
+    assert reply.kind == "error" and reply.question == "year" and reply.notice == "not_a_number"
     assert step.draft.answers["year"] == 2024
 
 
 def test_skip_required_is_refused_optional_is_recorded(engine, draft):
     step = engine.handle(draft, Action("skip"))
-    assert not step.changed and "必填" in step.replies[0].text
+    assert not step.changed and step.notice.key == "required"
     d, _ = send(engine, draft, "鲁山县科学技术局")
     d, text = act(engine, d, "skip")  # unit_short is optional
     assert "unit_short" in d.skipped and d.cursor == "year"
@@ -78,7 +83,7 @@ def test_keep_answer_walks_forward_one_question(engine, draft):
 
 def test_back_on_first_question(engine, draft):
     step = engine.handle(draft, Action("back"))
-    assert "已经是第一题" in step.replies[0].text and not step.changed
+    assert step.notice.key == "first_question" and not step.changed
 
 
 def test_edit_from_review_returns_to_review(engine, draft):
@@ -96,18 +101,18 @@ def test_review_shows_completion_percentage(engine, draft):
     d = answered_basics(engine, draft)
     done, total = engine.completion(d)
     assert done == 2 and total > 5
-    assert f"完成度 {done * 100 // total}%" in engine.review(d).text
+    assert f"完成度 {done * 100 // total}%" in Screens(engine).review(d).text
 
 
 def test_group_items_fields_and_done(engine, draft):
     d = draft.copy()
     d.cursor = "measures"
-    d, text = act(engine, d, "done")
-    assert "至少需要 1 条举措" in text
+    step = engine.handle(d, Action("done"))
+    assert step.notice.key == "too_few_items" and step.notice.params["need"] == 1
     d, text = send(engine, d, "强化依法履职")
     assert d.partial["measures"] == {"title": "强化依法履职"} and "具体内容" in text
-    d, text = act(engine, d, "done")
-    assert "还缺“具体内容”" in text
+    step = engine.handle(d, Action("done"))
+    assert step.notice.key == "item_incomplete" and step.notice.params["field"] == "具体内容"
     d, text = send(engine, d, "深入贯彻落实科技法律法规。")
     assert d.answers["measures"] == [{"title": "强化依法履职", "body": "深入贯彻落实科技法律法规。"}]
     assert "measures" in d.open and "已添加第 1 条举措" in text and "第 2 条举措" in text
@@ -160,13 +165,13 @@ def test_sum_check_explains_and_reasks(engine, draft):
     d.answers.update(has_tech="填写", reserve_total=16, reserve_first=8)
     d.cursor = "reserve_review"
     step = engine.handle(d, Action("text", "9"))
-    assert not step.changed
-    text = step.replies[0].text
+    assert not step.changed and step.notice.key == "check_failed"
+    text = shown(engine, step)
     assert "首次申报 8家 + 复审 9家 = 17家" in text and "高新技术后备企业总数 16家" in text
     assert "后备企业中，复审的多少家" in text
     step = engine.handle(d, Action("text", "8"))
     assert step.changed and step.draft.answers["reserve_review"] == 8
-    assert engine.check_errors(step.draft) == []
+    assert engine.check_failures(step.draft) == []
 
 
 def test_sum_check_on_partial_parts(engine, draft):
@@ -174,25 +179,28 @@ def test_sum_check_on_partial_parts(engine, draft):
     d.answers.update(has_tech="填写", reserve_total=5)
     d.cursor = "reserve_first"
     step = engine.handle(d, Action("text", "6"))
-    assert "超过了" in step.replies[0].text and "reserve_first" not in step.draft.answers
+    failure = step.notice.params["failure"]
+    assert not failure.complete and failure.parts_sum == 6 and failure.total == 5
+    assert "超过了" in shown(engine, step) and "reserve_first" not in step.draft.answers
 
 
 def test_stale_button_is_refused(engine, draft):
     d = answered_basics(engine, draft)
     step = engine.handle(d, Action("skip", expect="unit_short"))
-    assert not step.changed and "已过期" in step.replies[0].text
+    assert not step.changed and step.notice.key == "stale_button"
 
 
 def test_example_and_use_example(engine, draft):
     step = engine.handle(draft, Action("example"))
-    assert "鲁山县科学技术局" in step.replies[0].text
+    assert step.view == "example" and "鲁山县科学技术局" in shown(engine, step)
     step = engine.handle(draft, Action("use_example"))
     assert step.draft.answers["unit_name"] == "鲁山县科学技术局"
 
 
 def test_overlong_text_refused_with_length(engine, draft):
     step = engine.handle(draft, Action("text", "局" * 41))
-    assert "内容太长（41字）" in step.replies[0].text and not step.changed
+    assert step.notice.key == "too_long" and not step.changed
+    assert "41字" in shown(engine, step)  # the user is told how long their text is
 
 
 def test_clear_button_on_a_list_with_items(engine, draft):
@@ -200,7 +208,7 @@ def test_clear_button_on_a_list_with_items(engine, draft):
     d.answers["has_tech"] = "填写"
     d.cursor = "reserve_named"
     d, _ = send(engine, d, "甲公司\n乙公司")
-    labels = [b.label for row in engine.prompt(d).buttons for b in row]
+    labels = [b.label for row in Screens(engine).show(d).buttons for b in row]
     assert "✅ 完成本项" in labels and "🗑 清空重填" in labels
-    d, text = act(engine, d, "clear")
-    assert "reserve_named" not in d.answers and "已清空" in text
+    step = engine.handle(d, Action("clear"))
+    assert "reserve_named" not in step.draft.answers and step.notice.key == "cleared"

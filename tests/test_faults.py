@@ -20,9 +20,10 @@ from channels.telegram import decode_action
 from dialogs.actions import ENGINE_ACTIONS, SESSION_ACTIONS, Action, Reply, parse_input
 from dialogs.assistant import Assistant
 from dialogs.draft import Draft
+from dialogs.messages import say as say_text
 from report.compose import compose
 from report.docx_writer import write_docx
-from storage import TinyDBDraftStore
+from storage import TinyDBRecordStore
 from tests import reference
 from tests.conftest import REPO, last_text, run_script, say
 
@@ -34,9 +35,9 @@ sys.path.insert(0, sys.argv[2])
 from dialogs.actions import Action
 from dialogs.assistant import Assistant
 from dialogs.schema import load_report_types
-from storage import TinyDBDraftStore
+from storage import TinyDBRecordStore
 types = load_report_types()
-a = Assistant(TinyDBDraftStore(sys.argv[1]), types)
+a = Assistant(TinyDBRecordStore(sys.argv[1]), types)
 uid = int(sys.argv[3])
 a.handle(uid, Action("start"))
 sys.path.insert(0, sys.argv[2])
@@ -71,29 +72,35 @@ def test_kill_9_at_random_moments_keeps_every_acknowledged_answer(tmp_path):
         proc.send_signal(signal.SIGKILL)
         rest, _ = proc.communicate()
         acked = [int(first)] + [int(x) for x in rest.split()]
-        store = TinyDBDraftStore(data)
+        store = TinyDBRecordStore(data)  # replays what the log holds into the files
         for path in store.root.glob("u*.json"):
             json.loads(path.read_text(encoding="utf-8"))  # every file parses
-        d = store.get(uid, store.get_active(uid))
+        loaded = store.load(uid)
+        d = loaded.record.active_draft()
         assert d is not None, f"trial {trial}: no draft"
         last = acked[-1]
         items = d.answers.get("reserve_named", [])
         # the last acknowledged item is there (or a later one: a save can land just before the kill)
         assert f"企业{last}" in items or any(int(x[2:]) > last for x in items), (trial, last, items)
-        assert store.take_notices(uid) == []
+        assert loaded.facts == ()  # nothing was damaged
+        store.close()
 
 
 # ---------------------------------------------------------------- damaged files
 
 
 @pytest.mark.parametrize("damage", [b"", b'{"drafts": {"1": {"id": "ab', b"\x00\xff\xfe garbage", b"[1, 2, 3]"])
-def test_damaged_file_with_backup(assistant, damage):
+def test_damaged_file_with_backup(assistant, types, damage):
     run_script(assistant, 1, reference.script()[:6])
     run_script(assistant, 2, reference.script()[:3])
+    assistant.store.flush()  # the file as of now
+    say(assistant, 1, "/review")
+    assistant.close()  # written again: the previous version is the backup
     path = assistant.store.path_for(1)
     path.write_bytes(damage)
+    assistant = Assistant(TinyDBRecordStore(path.parent.parent), types)  # the next start of the bot
     outs = say(assistant, 1, "/start")
-    assert "已从最近一次备份恢复" in outs[0].text
+    assert outs[0].text == say_text("recovered_from_backup")
     assert "欢迎回来" in outs[1].text
     d = assistant.active(1)
     assert d.answers["unit_name"] == "鲁山县科学技术局" and d.answers["year"] == 2024
@@ -102,16 +109,20 @@ def test_damaged_file_with_backup(assistant, damage):
     # the other user is untouched and the bot goes on
     assert assistant.active(2).answers["unit_name"] == "鲁山县科学技术局"
     assert "这是哪一年的报告" not in last_text(say(assistant, 2, "2024"))
+    assistant.close()
 
 
-def test_damaged_file_without_backup(assistant):
-    say(assistant, 1, "/start")  # first write: no previous version to back up
+def test_damaged_file_without_backup(assistant, types):
+    say(assistant, 1, "/start")
+    assistant.close()  # first write of the file: no previous version to back up
     path = assistant.store.path_for(1)
     path.write_bytes(b"{{{")
+    assistant = Assistant(TinyDBRecordStore(path.parent.parent), types)
     outs = say(assistant, 1, "甲局")
-    assert "无法读取" in outs[0].text and "/new" in outs[0].text
+    assert outs[0].text == say_text("unreadable_set_aside") and "/new" in outs[0].text
     assert any(p.name.startswith("u1.json.damaged-") for p in path.parent.iterdir())
     assert "请输入单位全称" in last_text(say(assistant, 1, "/start"))
+    assistant.close()
 
 
 # ---------------------------------------------------------------- full or read-only disk
@@ -126,7 +137,7 @@ def test_disk_full_or_read_only(assistant, monkeypatch, err):
 
     monkeypatch.setattr(os, "fsync", broken)
     outs = say(assistant, 1, "县科技局")
-    assert "没有保存" in outs[-1].text and "正文里怎么称呼本单位" in outs[-1].text
+    assert outs[-1].notice == "save_failed" and outs[-1].question == "unit_short"
     assert "unit_short" not in assistant.active(1).answers
     outs = say(assistant, 1, "/new")  # other actions keep working or explain themselves
     assert all(isinstance(o, Reply) for o in outs)
@@ -184,11 +195,12 @@ inputs = st.one_of(
 @given(st.lists(inputs, min_size=1, max_size=40))
 def test_random_input_never_breaks_anything(types, seq):
     with tempfile.TemporaryDirectory() as tmp:
-        a = Assistant(TinyDBDraftStore(tmp), types)
+        a = Assistant(TinyDBRecordStore(tmp), types)
         a.handle(9, Action("start"))
         for action in seq:
             outs = a.handle(9, action)
             assert outs and all(isinstance(o, Reply) and o.text for o in outs if isinstance(o, Reply))
+        a.store.flush()
         for d in a.store.list(9):
             assert Draft.from_dict(json.loads(json.dumps(d.to_dict(), ensure_ascii=False))) == d
             engine = a.engine_for(d)
@@ -196,6 +208,7 @@ def test_random_input_never_breaks_anything(types, seq):
             data = write_docx(compose(engine.rt, answers))
             assert data[:2] == b"PK"
         assert a.store.list(10) == []
+        a.close()
 
 
 # ---------------------------------------------------------------- limits

@@ -27,9 +27,9 @@ def answers(types):
 
     from dialogs.assistant import Assistant
     from report import DocxReporter
-    from storage import TinyDBDraftStore
+    from storage import TinyDBRecordStore
 
-    a = Assistant(TinyDBDraftStore(tempfile.mkdtemp()), types, DocxReporter())
+    a = Assistant(TinyDBRecordStore(tempfile.mkdtemp()), types, DocxReporter())
     run_script(a, 1, reference.script())
     d = a.active(1)
     return a.engine_for(d).visible_answers(d)

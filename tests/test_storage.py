@@ -1,49 +1,83 @@
-"""TinyDB drafts: per-user files, scoping, atomic replacement, recovery."""
+"""The record store: per-user TinyDB files, the write-ahead log, group commit, compaction, replay, recovery."""
 
 from __future__ import annotations
 
 import json
 import os
-import time
 
 import pytest
 
 from dialogs.draft import Draft
-from storage import StorageError, TinyDBDraftStore
+from dialogs.ports import StoreFact
+from dialogs.record import Change
+from storage import StorageError, TinyDBRecordStore
+from storage.files import UserFiles
+from storage.wal import WriteAheadLog, decode_line, encode_line
 
 
 def make(user: int, did: str, **answers) -> Draft:
     return Draft(id=did, user_id=user, report_type="fazhi_zhengfu", schema_version=1, answers=dict(answers))
 
 
+def put(store: TinyDBRecordStore, user: int, draft: Draft) -> None:
+    """Save one draft and make it active, as a session would."""
+    change = Change((draft,), (), draft.id)
+    store.save(user, change.apply(store.load(user).record), change)
+
+
+def delete(store: TinyDBRecordStore, user: int, draft_id: str) -> None:
+    record = store.load(user).record
+    change = Change((), (draft_id,), record.active if record.active != draft_id else None)
+    store.save(user, change.apply(record), change)
+
+
+def reopen(store: TinyDBRecordStore, **kw) -> TinyDBRecordStore:
+    store.close()
+    return TinyDBRecordStore(store.root.parent, **kw)
+
+
 def test_save_get_list_delete(store):
-    store.save(1, make(1, "a", unit_name="甲局", year=2023))
-    store.save(1, make(1, "b", unit_name="甲局", year=2024))
+    put(store, 1, make(1, "a", unit_name="甲局", year=2023))
+    put(store, 1, make(1, "b", unit_name="甲局", year=2024))
     assert {d.id for d in store.list(1)} == {"a", "b"}
     assert store.get_active(1) == "b"
     assert store.get(1, "a").answers == {"unit_name": "甲局", "year": 2023}
-    assert store.delete(1, "b") and store.get_active(1) is None
-    assert not store.delete(1, "b")
-    assert [d.id for d in store.list(1)] == ["a"]
+    delete(store, 1, "b")
+    assert store.get_active(1) is None and [d.id for d in store.list(1)] == ["a"]
 
 
-def test_file_is_utf8_json_with_chinese_unescaped(store):
-    store.save(3, make(3, "a", unit_name="鲁山县科学技术局"))
+def test_everything_survives_a_clean_restart_in_tinydb_layout(store):
+    put(store, 3, make(3, "a", unit_name="鲁山县科学技术局"))
+    store = reopen(store)
     raw = store.path_for(3).read_text(encoding="utf-8")
-    assert "鲁山县科学技术局" in raw
-    assert json.loads(raw)["drafts"]["1"]["answers"]["unit_name"] == "鲁山县科学技术局"
+    assert "鲁山县科学技术局" in raw  # UTF-8, not \\u escapes
+    data = json.loads(raw)
+    assert data["drafts"]["1"]["answers"]["unit_name"] == "鲁山县科学技术局"
+    assert data["meta"]["1"] == {"active": "a"}
+    assert store.get(3, "a").answers["unit_name"] == "鲁山县科学技术局"
+    assert store.wal.segments() == []  # compacted at close
+    store.close()
 
 
 def test_one_file_per_user_and_no_cross_access(store):
-    store.save(1, make(1, "a", unit_name="甲"))
-    store.save(2, make(2, "b", unit_name="乙"))
+    put(store, 1, make(1, "a", unit_name="甲"))
+    put(store, 2, make(2, "b", unit_name="乙"))
     assert store.path_for(1) != store.path_for(2)
     assert store.get(2, "a") is None and store.get(1, "b") is None
-    assert not store.delete(2, "a")
-    assert [d.id for d in store.list(2)] == ["b"]
     with pytest.raises(PermissionError):
-        store.save(2, make(1, "a", unit_name="改"))
+        put(store, 2, make(1, "a", unit_name="改"))
     assert store.get(1, "a").answers["unit_name"] == "甲"
+    store = reopen(store)
+    assert [d.id for d in store.list(2)] == ["b"] and store.get(1, "a").answers["unit_name"] == "甲"
+    store.close()
+
+
+def test_a_foreign_draft_in_a_users_file_is_never_loaded(tmp_path):
+    files = UserFiles(tmp_path / "users")
+    raw = {"drafts": {"1": make(2, "x", unit_name="别人的").to_dict()}, "meta": {"1": {"active": "x"}}}
+    files.path_for(1).write_text(json.dumps(raw, ensure_ascii=False), encoding="utf-8")
+    record, _ = files.load(1)
+    assert record.drafts == {} and record.active is None
 
 
 def test_user_id_must_be_int(store):
@@ -51,69 +85,122 @@ def test_user_id_must_be_int(store):
         store.path_for("../../etc")  # type: ignore[arg-type]
 
 
-@pytest.mark.parametrize("fail", ["os.replace", "os.fsync"])
-def test_interrupted_write_leaves_previous_version(store, monkeypatch, fail):
-    store.save(1, make(1, "a", unit_name="第一版"))
-    mod, name = fail.split(".")
+@pytest.mark.parametrize("fail", ["fsync", "write"])
+def test_failed_log_write_is_refused_and_leaves_memory_and_disk_as_before(store, monkeypatch, fail):
+    put(store, 1, make(1, "a", unit_name="第一版"))
+    size_before = store.wal.size
 
     def boom(*a, **k):
         raise OSError(28, "No space left on device")
 
-    monkeypatch.setattr(os, name, boom)
+    if fail == "fsync":
+        monkeypatch.setattr(os, "fsync", boom)
+    else:
+        monkeypatch.setattr(store.wal, "_fh", _Broken(store.wal._fh, boom))
     with pytest.raises(StorageError):
-        store.save(1, make(1, "a", unit_name="第二版"))
+        put(store, 1, make(1, "a", unit_name="第二版"))
     monkeypatch.undo()
-    assert store.get(1, "a").answers["unit_name"] == "第一版"
-    leftovers = [p.name for p in store.root.iterdir() if p.name.endswith(".tmp")]
-    assert leftovers == []
+    assert store.get(1, "a").answers["unit_name"] == "第一版"  # memory rolled back
+    assert store.wal.size == size_before  # the log was cut back: a replay cannot resurrect it
+    put(store, 1, make(1, "a", unit_name="第三版"))  # and it works again once the disk does
+    store = reopen(store)
+    assert store.get(1, "a").answers["unit_name"] == "第三版"
+    store.close()
 
 
-def test_partial_temp_file_is_ignored(store):
-    store.save(1, make(1, "a", unit_name="完整"))
-    (store.root / ".u1.json.999.1.tmp").write_text('{"drafts": {"1": {"id"', encoding="utf-8")
-    assert store.get(1, "a").answers["unit_name"] == "完整"
+class _Broken:
+    """A file object whose write fails (disk full mid-write)."""
+
+    def __init__(self, fh, boom):
+        self._fh, self.write = fh, boom
+
+    def __getattr__(self, name):
+        return getattr(self._fh, name)
 
 
-def test_damaged_file_is_moved_aside_and_backup_used(store):
-    store.save(1, make(1, "a", unit_name="旧"))
-    store.save(1, make(1, "a", unit_name="新"))
+def test_crash_leaves_changes_in_the_log_and_start_up_replays_them(tmp_path):
+    data = tmp_path / "data"
+    store = TinyDBRecordStore(data, idle_seconds=3600)
+    put(store, 1, make(1, "a", unit_name="甲"))
+    put(store, 1, make(1, "a", unit_name="甲二"))
+    put(store, 2, make(2, "b", unit_name="乙"))
+    assert not store.path_for(1).exists()  # only in the log so far
+    with open(store.wal.segments()[-1], "ab") as fh:  # a torn last line, as a kill mid-write leaves it
+        fh.write(encode_line({"u": 1, "c": Change((make(1, "a", unit_name="未确认"),), (), "a").to_json()})[:-20])
+    # no close(): as if killed. A new process replays the log into the files.
+    fresh = TinyDBRecordStore(data)
+    assert fresh.get(1, "a").answers["unit_name"] == "甲二" and fresh.get(2, "b").answers["unit_name"] == "乙"
+    assert json.loads(fresh.path_for(1).read_text(encoding="utf-8"))["drafts"]["1"]["answers"]["unit_name"] == "甲二"
+    assert fresh.wal.segments() == []
+    fresh.close()
+
+
+def test_compaction_writes_files_and_drops_the_log(tmp_path):
+    store = TinyDBRecordStore(tmp_path / "data", segment_bytes=1, idle_seconds=3600)
+    put(store, 5, make(5, "a", unit_name="甲"))  # over segment_bytes: a compaction starts
+    put(store, 5, make(5, "a", unit_name="甲二"))
+    put(store, 6, make(6, "c", unit_name="丙"))
+    store.flush()
+    assert store.stats()["dirty"] == 0
+    on_disk = json.loads(store.path_for(5).read_text(encoding="utf-8"))
+    assert on_disk["drafts"]["1"]["answers"]["unit_name"] == "甲二"
+    assert store.wal.segments() == []
+    assert store.get(6, "c").answers["unit_name"] == "丙"
+    store.close()
+
+
+def test_a_user_file_is_read_once_then_served_from_memory(store, monkeypatch):
+    put(store, 1, make(1, "a", unit_name="甲"))
+    store = reopen(store)
+    reads = []
+    real = UserFiles.load
+    monkeypatch.setattr(UserFiles, "load", lambda self, uid: reads.append(uid) or real(self, uid))
+    for i in range(5):
+        put(store, 1, make(1, "a", unit_name=f"甲{i}"))
+        assert store.get(1, "a").answers["unit_name"] == f"甲{i}"
+    assert reads == [1]
+    store.close()
+
+
+def test_memory_is_bounded(tmp_path):
+    store = TinyDBRecordStore(tmp_path / "data", cache_size=3)
+    for u in range(1, 11):
+        assert store.load(u).record.drafts == {}
+    assert store.stats()["cached"] == 3
+    store.close()
+
+
+def test_damaged_file_is_moved_aside_and_backup_used_once(store):
+    put(store, 1, make(1, "a", unit_name="旧"))
+    store = reopen(store)
+    put(store, 1, make(1, "a", unit_name="新"))
+    store = reopen(store)  # the file now has 新, its backup 旧
+    store.close()
     store.path_for(1).write_bytes(b"\x00\xffgarbage")
-    d = store.get(1, "a")
-    assert d is not None and d.answers["unit_name"] == "旧"
-    notes = store.take_notices(1)
-    assert notes and "已从最近一次备份恢复" in notes[0]
+    store = TinyDBRecordStore(store.root.parent)
+    loaded = store.load(1)
+    assert loaded.facts == (StoreFact.RECOVERED_FROM_BACKUP,)
+    assert loaded.record.get("a").answers["unit_name"] == "旧"
     assert any(".damaged-" in p.name for p in store.root.iterdir())
-    assert store.take_notices(1) == []
+    assert store.load(1).facts == ()  # told once
+    store.close()
 
 
-def test_outside_change_to_a_file_is_seen(store):
-    """The read cache must never hide a change made on disk by someone else."""
-    store.save(1, make(1, "a", unit_name="旧名"))
-    path = store.path_for(1)
-    for wait in (0, 0.06):  # right after our write, and once the read is cached
-        time.sleep(wait)
-        assert store.get(1, "a").answers["unit_name"] == "旧名"
-        raw = path.read_text(encoding="utf-8").replace("旧名", "新名")
-        path.write_text(raw, encoding="utf-8")  # same size, same inode
-        assert store.get(1, "a").answers["unit_name"] == "新名"
-        path.write_text(raw.replace("新名", "旧名"), encoding="utf-8")
-    store.save(1, make(1, "a", unit_name="旧名"))
-    time.sleep(0.06)
-    raw = path.read_text(encoding="utf-8").replace("旧名", "新名")
-    path.write_text(raw, encoding="utf-8")  # same size, same inode, new mtime
-    assert store.get(1, "a").answers["unit_name"] == "新名"
-    fresh = TinyDBDraftStore(store.root.parent)
-    fresh.save(1, make(1, "a", unit_name="再改"))
-    assert store.get(1, "a").answers["unit_name"] == "再改"
+def test_log_lines_are_checked():
+    line = encode_line({"u": 1, "c": {"put": []}})
+    assert decode_line(line) == {"u": 1, "c": {"put": []}}
+    assert decode_line(line[:-1]) is None  # torn: no newline
+    flipped = line.replace(b'"u"', b'"v"')
+    assert decode_line(flipped) is None  # checksum
+    assert decode_line(b"garbage\n") is None
 
 
-def test_same_tick_in_place_write_is_not_hidden_by_the_cache(store):
-    """An outside write that keeps size, inode and mtime (same timestamp tick) is still seen."""
-    store.save(1, make(1, "a", unit_name="旧名"))
-    path = store.path_for(1)
-    st = os.stat(path)
-    assert store.get(1, "a").answers["unit_name"] == "旧名"
-    path.write_text(path.read_text(encoding="utf-8").replace("旧名", "新名"), encoding="utf-8")
-    os.utime(path, ns=(st.st_atime_ns, st.st_mtime_ns))  # as if written within the same tick
-    assert os.stat(path).st_ino == st.st_ino and os.stat(path).st_size == st.st_size
-    assert store.get(1, "a").answers["unit_name"] == "新名"
+def test_log_segments_are_numbered_in_order(tmp_path):
+    wal = WriteAheadLog(tmp_path)
+    wal.append([encode_line({"n": 1})])
+    first = wal.seal()
+    wal.append([encode_line({"n": 2})])
+    assert [e["n"] for e in wal.entries(wal.seal())] == [1, 2]
+    assert first[0].name < wal.segments()[-1].name
+    wal.remove(wal.segments())
+    assert wal.segments() == []

@@ -1,0 +1,138 @@
+"""Every sentence the bot says, by key: one table, so wording is changed in one place and tests use keys."""
+
+from __future__ import annotations
+
+from typing import Any
+
+MESSAGES: dict[str, str] = {
+    # engine notices
+    "stale_button": "这个按钮已过期，请看当前的问题：",
+    "unknown_action": "看不懂这个操作。",
+    "review_hint": "请点编号修改，或点“继续填写”。",
+    "all_done": "全部完成了。",
+    "no_such_question": "没有这道题，请看检查列表里的编号。",
+    "no_example": "这一题没有示例。",
+    "choose_button": "请点下面的按钮选择。",
+    "first_question": "已经是第一题了。",
+    "required": "这是必填项，不能跳过。",
+    "one_answer": "这一题只需回答一次，直接发送答案即可。",
+    "item_incomplete": "这一{item}还缺“{field}”。请填完，或点“上一题”撤销。",
+    "too_few_items": "至少需要 {need} {item}，现在有 {have} {item}。",
+    "too_many_items": "最多 {limit} {item}，现在已有 {have} {item}。",
+    "collection_done": "已完成“{label}”，共 {n} {item}。",
+    "nothing_to_clear": "这一题没有可清空的列表。",
+    "cleared": "已清空，请重新填写。",
+    "del_usage": "请写要删除的序号，例如 /del 2。",
+    "item_deleted": "已删除第 {n} {item}：{title}",
+    "items_recorded": "已记录 {n} {item}。",
+    "item_added": "✅ 已添加第 {n} {item}：{title}",
+    "item_added_last": "已添加第 {n} {item}，已达上限。",
+    "check_failed": "{failure}请重新输入，或点“上一题”修改前面的数字。",
+    # sum checks
+    "sum_mismatch": "{expr} = {sum}{unit}，与{total_label} {total}{unit} 不一致。",
+    "sum_exceeds": "{expr} = {sum}{unit}，超过了{total_label} {total}{unit}。",
+    # assistant
+    "welcome_back_to": "👋 欢迎回来！继续填写{draft}：",
+    "welcome_back": "👋 欢迎回来！",
+    "intro": (
+        "👋 您好！我帮您一问一答写好年度《法治政府建设情况报告》，最后直接生成排好版的 Word 文件。\n"
+        "每个回答都会立即保存，可以随时中断。发送 /help 查看说明。"
+    ),
+    "unknown_command": "没有“{command}”这个命令。",
+    "paused": "⏸ 已暂停，所有回答都已保存。随时发 /start 接着填。",
+    "pick_draft": "请先选择要继续的草稿：",
+    "other_draft": "这个按钮属于另一份草稿，已忽略。当前草稿：",
+    "type_gone": "这份草稿的报告类型已不再提供，请 /new 新建。",
+    "no_drafts": "您还没有草稿。发送 /new 新建。",
+    "drafts_title": "🗂 我的草稿：",
+    "draft_line": "{i}. {draft} 完成度 {pct}，最后修改 {when}{mark}",
+    "current_mark": "（当前）",
+    "new_how": "新建报告：从空白开始，还是沿用已有草稿的内容（年度和日期重新填）？",
+    "copy_missing": "找不到要沿用的草稿。",
+    "new_bad_arg": "新建方式不对，请点按钮选择。",
+    "draft_limit": "草稿已有 {limit} 份，达到上限。请先在 /drafts 删除不用的草稿。",
+    "created": "📝 新建《{name}》草稿。",
+    "created_copy": "📝 已沿用{draft}的内容新建草稿，请更新年度和日期，再用 /review 逐项检查。",
+    "draft_missing": "这份草稿不存在或已删除。",
+    "continue_draft": "继续填写{draft}：",
+    "confirm_delete": "确定删除{draft}吗？删除后无法恢复。",
+    "deleted_draft": "🗑 已删除{draft}。",
+    "no_reporter": "报告生成功能暂不可用。",
+    "preview_head": "👀 预览：",
+    "preview_head_partial": "👀 预览（未完成的部分暂缺）：",
+    "not_ready": "还不能生成报告，以下内容需要先处理：",
+    "report_caption": "📄 {name}\n已按公文格式（GB/T 9704-2012）排版，可直接在 Word/WPS 中修改。",
+    "save_failed": "⚠ 服务器存储出了问题，刚才这条回答没有保存。之前保存的内容都还在，请稍后再发一次：",
+    "storage_down": "⚠ 服务器存储出了问题，暂时读不到您的草稿。已保存的内容不会丢失，请稍后再试。",
+    "recovered_from_backup": "⚠ 您的草稿文件损坏了，已从最近一次备份恢复，最近几步的回答可能需要重填。",
+    "unreadable_set_aside": "⚠ 您的草稿文件损坏，无法读取。损坏的文件已另存，管理员可以尝试找回；现在可以 /new 新建草稿。",
+    "failed": "出错了，请重试。已保存的回答不会丢失；发 /start 回到当前问题。",
+    # screens
+    "progress": "【{section}】第 {n}/{total} 题",
+    "optional": "（选填，没有可点“跳过”）",
+    "item_heading": "第 {n} {item} · {field}",
+    "items_so_far": "已有 {n} {item}：",
+    "add_more": "继续发送可再添加一{item}；删除某一{item}发 /del 编号；全部填完请点“完成本项”。",
+    "current_answer": "当前答案：{answer}",
+    "change_or_keep": "发送新内容即可修改，或点“保留原答案”。",
+    "was_skipped": "（此题已跳过；发送内容即可补填）",
+    "list_hint": "可一次发多项，每行一项。",
+    "complete_with_errors": "所有题目都答完了，但有数字对不上：",
+    "fix_in_review": "请点“检查修改”改正。",
+    "complete": "🎉 全部必填项已完成（{done}/{total}）。",
+    "complete_next": "可以点“生成报告”下载 Word 文件，或先“预览”“检查修改”。",
+    "review_title": "📋 检查修改 · 完成度 {pct}%（必填 {done}/{total}）",
+    "review_footer": "点编号按钮（或发送 /edit 编号）修改任意一题。",
+    "example": "📝 示例（{label}）：\n{example}",
+    "empty_value": "（空）",
+}
+
+HELP = """📖 使用说明
+按提示逐题回答即可，每个回答都会立即保存，随时可以中断，下次发 /start 接着填。
+
+常用命令：
+/start 开始或继续
+/new 新建报告草稿
+/drafts 我的草稿（继续 / 删除）
+/back 上一题　/skip 跳过选填题
+/review 检查修改（可改任意一题）
+/preview 预览报告全文
+/report 生成 Word 报告
+/cancel 暂停
+/help 本说明"""
+
+BUTTONS: dict[str, str] = {
+    "back": "⬅ 上一题",
+    "skip": "跳过",
+    "keep": "保留原答案",
+    "example": "看示例",
+    "use_example": "用这个示例作答",
+    "to_question": "返回题目",
+    "done": "✅ 完成本项",
+    "clear": "🗑 清空重填",
+    "review": "📋 检查修改",
+    "pause": "⏸ 暂停",
+    "report": "📄 生成报告",
+    "preview": "👀 预览",
+    "resume": "▶ 继续填写",
+    "new": "➕ 新建",
+    "new_report": "➕ 新建报告",
+    "drafts": "🗂 我的草稿",
+    "blank": "📄 空白新建",
+    "copy": "沿用{draft}",
+    "open": "▶ 继续 {i}",
+    "delete": "🗑 删除 {i}",
+    "delete_yes": "⚠ 确认删除",
+    "cancel": "取消",
+    "fill": "去填：{label}",
+}
+
+
+def say(key: str, **params: Any) -> str:
+    """The sentence for a key with its values filled in."""
+    return MESSAGES[key].format(**params)
+
+
+def label(key: str, **params: Any) -> str:
+    """A button label by key."""
+    return BUTTONS[key].format(**params)

@@ -1,0 +1,58 @@
+"""The storage port the core declares; `storage/` implements it (as PTB's BasePersistence is implemented).
+
+The core loads a user's whole record once per message and hands back one change
+when the message changed anything. The store answers with facts about the data
+(e.g. "recovered from the backup"); the assistant decides what the user is told.
+"""
+
+from __future__ import annotations
+
+import enum
+from abc import ABC, abstractmethod
+from concurrent.futures import Future
+from dataclasses import dataclass
+
+from .record import Change, UserRecord
+
+
+class StorageError(Exception):
+    """A record could not be read or made durable (disk full, read-only, I/O error)."""
+
+
+class StoreFact(enum.Enum):
+    """Something the store noticed about a user's data while loading it."""
+
+    RECOVERED_FROM_BACKUP = "recovered_from_backup"
+    UNREADABLE_SET_ASIDE = "unreadable_set_aside"
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A user's record, plus facts to tell them about (each fact is reported once)."""
+
+    record: UserRecord
+    facts: tuple[StoreFact, ...] = ()
+
+
+class RecordStore(ABC):
+    """Users' records by user id. Every call names the user; nothing crosses users."""
+
+    @abstractmethod
+    def load(self, user_id: int) -> Loaded:
+        """The user's current record (empty for a new user). Raises StorageError if it cannot be read."""
+
+    @abstractmethod
+    def commit(self, user_id: int, record: UserRecord, change: Change) -> Future[None]:
+        """Make `change` durable; `record` is the user's whole record after it.
+
+        The future resolves once the change is on disk (StorageError if it could not be
+        written, and then the store still holds the record as it was before).
+        """
+
+    def save(self, user_id: int, record: UserRecord, change: Change) -> None:
+        """commit() and wait until it is durable."""
+        self.commit(user_id, record, change).result()
+
+    @abstractmethod
+    def close(self) -> None:
+        """Flush and release everything; later commits fail with StorageError."""

@@ -1,0 +1,217 @@
+"""What the user sees: question, review, completion and example screens (text, progress, buttons).
+
+Screens read the engine's derived state and never change a draft. Every sentence
+comes from `dialogs.messages`, so the state machine holds no wording.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from .actions import Action, Button, Reply
+from .draft import Draft
+from .engine import Engine, Notice, Step, SumFailure, item_title
+from .messages import MESSAGES, label, say
+from .parse import format_date
+from .schema import Question
+
+Rows = tuple[tuple[Button, ...], ...]
+
+
+def shorten(text: str, limit: int = 60) -> str:
+    """One line, at most `limit` characters, with an ellipsis when cut."""
+    one = " ".join(text.split())
+    return one if len(one) <= limit else one[: limit - 1] + "…"
+
+
+def explain(f: SumFailure) -> str:
+    """A failed sum check in words, with the arithmetic."""
+    if f.message:
+        return f.message
+    expr = " + ".join(f"{name} {value}{f.unit}" for name, value in f.parts)
+    key = "sum_mismatch" if f.complete else "sum_exceeds"
+    return say(key, expr=expr, sum=f.parts_sum, unit=f.unit, total_label=f.total_label, total=f.total)
+
+
+def notice_text(n: Notice) -> str:
+    """A notice as one line (errors get the ❗ mark)."""
+    params = dict(n.params)
+    if isinstance(params.get("failure"), SumFailure):
+        params["failure"] = explain(params["failure"])
+    if "title" in params:
+        params["title"] = shorten(str(params["title"]), 30)
+    # Parse errors carry their own sentence (str(ParseError)); engine notices are in the table.
+    text = say(n.key, **params) if n.key in MESSAGES else str(params.get("message", n.key))
+    return "❗ " + text if n.error else text
+
+
+def with_notice(reply: Reply, n: Notice | None) -> Reply:
+    """The reply with a notice on top (and marked as an error when it is one)."""
+    if n is None:
+        return reply
+    kind = "error" if n.error else reply.kind
+    return Reply(f"{notice_text(n)}\n{reply.text}", reply.buttons, kind, reply.question, n.key)
+
+
+class Screens:
+    """Builds replies for one engine's report type."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+        self.rt = engine.rt
+
+    def render(self, step: Step) -> Reply:
+        """The screen a step leads to, with its notice first."""
+        if step.view == "example":
+            return self.example(step.draft)
+        return self.show(step.draft, step.notice)
+
+    def show(self, draft: Draft, notice: Notice | None = None) -> Reply:
+        """The current question, or the review or completion screen."""
+        q = self.engine.current(draft)
+        if q is None:
+            screen = self.review(draft) if draft.reviewing else self.complete(draft)
+        else:
+            screen = self.question(draft, q)
+        return with_notice(screen, notice)
+
+    # ---- answers as the user reads them back
+    def display(self, q: Question, value: Any) -> str:
+        """An answer in one line."""
+        if value is None:
+            return say("empty_value")
+        if q.kind == "integer":
+            return f"{value}{q.unit}"
+        if q.kind == "date":
+            return format_date(value)
+        if q.kind == "list":
+            return "；".join(value)
+        if q.kind != "group":
+            return str(value)
+        items = value if isinstance(value, list) else [value]
+        if not q.repeat:
+            return " / ".join(shorten(str(items[0][f.id]), 40) for f in q.fields if items[0].get(f.id))
+        return f"{len(items)}{q.item_label}：" + "、".join(shorten(item_title(q, it), 20) for it in items)
+
+    # ---- the question screen
+    def progress(self, draft: Draft, q: Question) -> str:
+        """【section】第 n/N 题."""
+        qs = self.engine.reachable(draft)
+        n = next((i for i, x in enumerate(qs) if x.id == q.id), 0) + 1
+        return say("progress", section=self.rt.section_of(q.id).title, n=n, total=len(qs))
+
+    def question(self, draft: Draft, q: Question) -> Reply:
+        """Progress, prompt, hint, the current answer or items, and the buttons."""
+        e = self.engine
+        items, partial = e.items(draft, q), bool(draft.partial.get(q.id))
+        lines = [self.progress(draft, q), *self._prompt_lines(draft, q, items, partial)]
+        if not q.required and not items and not partial:
+            lines.append(say("optional"))
+        if q.is_collection and items:
+            shown = "\n".join(f"{i}. {shorten(item_title(q, it), 40)}" for i, it in enumerate(items, 1))
+            lines.append(say("items_so_far", n=len(items), item=q.item_label) + "\n" + shown)
+            if not partial:
+                lines.append(say("add_more", item=q.item_label))
+        elif e.is_answered(draft, q) and not partial:
+            lines.append(say("current_answer", answer=shorten(self.display(q, draft.answers[q.id]), 200)))
+            lines.append(say("change_or_keep"))
+        elif q.id in draft.skipped and not q.required:
+            lines.append(say("was_skipped"))
+        if q.kind == "list" and not items:
+            lines.append(say("list_hint"))
+        return Reply("\n".join(lines), self._question_buttons(draft, q), "question", q.id)
+
+    def _prompt_lines(self, draft: Draft, q: Question, items: list[Any], partial: bool) -> list[str]:
+        if q.kind != "group":
+            return [q.prompt] + ([f"💡 {q.hint}"] if q.hint else [])
+        f = self.engine.asked(draft, q)
+        lines = []
+        if q.repeat:
+            heading = say("item_heading", n=len(items) + 1, item=q.item_label, field=f.label)
+            lines.append(heading + ("" if f.required else "（选填）"))
+        if f is q.fields[0] and not partial and not items:
+            lines.append(q.prompt)  # the group's own intro, once
+        lines.append(f.prompt)
+        if f.hint:
+            lines.append(f"💡 {f.hint}")
+        return lines
+
+    def _question_buttons(self, draft: Draft, q: Question) -> Rows:
+        e, exp = self.engine, q.id
+        asked = e.asked(draft, q)
+        rows: list[tuple[Button, ...]] = []
+        if asked.kind == "choice":
+            rows.append(tuple(Button(o, Action("choose", str(i), expect=exp)) for i, o in enumerate(asked.options)))
+        partial = bool(draft.partial.get(q.id))
+        nav: list[Button] = []
+        if e.reachable(draft)[0].id != q.id or partial:
+            nav.append(Button(label("back"), Action("back", expect=exp)))
+        skip = e.skip_kind(draft, q)
+        if skip:
+            nav.append(Button(label(skip), Action("skip", expect=exp)))
+        if asked.example:
+            nav.append(Button(label("example"), Action("example", expect=exp)))
+        rows.append(tuple(nav))
+        items = e.items(draft, q)
+        if q.is_collection and not partial and items:
+            done = (Button(label("done"), Action("done", expect=exp)),) if len(items) >= q.min_items else ()
+            rows.append((*done, Button(label("clear"), Action("clear", expect=exp))))
+        rows.append((Button(label("review"), Action("review")), Button(label("pause"), Action("pause"))))
+        return tuple(r for r in rows if r)
+
+    # ---- the other screens
+    def complete(self, draft: Draft) -> Reply:
+        """Everything required is answered: generate, preview or review."""
+        done, total = self.engine.completion(draft)
+        failures = self.engine.check_failures(draft)
+        if failures:
+            lines = [say("complete_with_errors"), *(f"⚠ {explain(f)}" for f in failures), say("fix_in_review")]
+        else:
+            lines = [say("complete", done=done, total=total), say("complete_next")]
+        buttons = (
+            (Button(label("report"), Action("report")), Button(label("preview"), Action("preview"))),
+            (Button(label("review"), Action("review")), Button(label("back"), Action("back"))),
+        )
+        return Reply("\n".join(lines), buttons, "complete")
+
+    def review(self, draft: Draft) -> Reply:
+        """Per section: answered ✓, missing ✗, skipped –; completion; edit buttons."""
+        e = self.engine
+        done, total = e.completion(draft)
+        lines = [say("review_title", pct=100 if total == 0 else done * 100 // total, done=done, total=total)]
+        buttons: list[Button] = []
+        section = ""
+        for n, q in enumerate(e.reachable(draft), 1):
+            if q.section != section:
+                section = q.section
+                lines.append(f"【{self.rt.section_of(q.id).title}】")
+            lines.append(f"{n} {self._review_line(draft, q)}")
+            buttons.append(Button(f"{n} {shorten(q.label, 7)}", Action("edit", q.id)))
+        lines += [f"⚠ {explain(f)}" for f in e.check_failures(draft)]
+        lines.append(say("review_footer"))
+        rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+        rows.append((Button(label("resume"), Action("resume")), Button(label("report"), Action("report"))))
+        return Reply("\n".join(lines), tuple(rows), "review")
+
+    def _review_line(self, draft: Draft, q: Question) -> str:
+        if self.engine.is_answered(draft, q):
+            return f"✓ {q.label}：{shorten(self.display(q, draft.answers[q.id]), 30)}"
+        if q.id in draft.skipped and not q.required:
+            return f"– {q.label}（已跳过）"
+        if q.id in draft.answers:
+            return f"… {q.label}（未完成）"
+        return f"✗ {q.label}" + ("（必填）" if q.required else "（选填）")
+
+    def example(self, draft: Draft) -> Reply:
+        """The current question's example answer, with a button to take it."""
+        q = self.engine.current(draft)
+        if q is None:
+            return self.show(draft)
+        asked = self.engine.asked(draft, q)
+        buttons = (
+            (
+                Button(label("use_example"), Action("use_example", expect=q.id)),
+                Button(label("to_question"), Action("resume")),
+            ),
+        )
+        return Reply(say("example", label=asked.label, example=asked.example), buttons, "info", q.id)

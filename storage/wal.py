@@ -1,0 +1,126 @@
+"""The write-ahead log: numbered segment files of checksummed lines, appended and fsynced in groups.
+
+A line is `<crc32 as 8 hex digits> <json>\\n`. A line that was being written when
+the process died (torn) or that does not match its checksum is skipped on
+replay; it was never acknowledged, because a change is acknowledged only after
+the fsync that covers it.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import os
+import zlib
+from collections.abc import Iterator
+from pathlib import Path
+from typing import IO, Any
+
+from dialogs.ports import StorageError
+
+from .files import fsync_dir
+
+log = logging.getLogger(__name__)
+
+
+def encode_line(entry: dict[str, Any]) -> bytes:
+    """One log line for an entry."""
+    body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    return b"%08x " % zlib.crc32(body) + body + b"\n"
+
+
+def decode_line(line: bytes) -> dict[str, Any] | None:
+    """The entry of a complete, intact line; None for a torn or damaged one."""
+    if len(line) < 10 or not line.endswith(b"\n") or line[8:9] != b" ":
+        return None
+    body = line[9:-1]
+    try:
+        if int(line[:8], 16) != zlib.crc32(body):
+            return None
+        entry = json.loads(body.decode("utf-8"))
+    except ValueError:
+        return None
+    return entry if isinstance(entry, dict) else None
+
+
+class WriteAheadLog:
+    """Segments `<folder>/<n>.log`; one is open for appending, older ones wait for compaction."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+        self.folder.mkdir(parents=True, exist_ok=True)
+        self._fh: IO[bytes] | None = None
+        self._current: Path | None = None
+        self._next = max((self._number(p) for p in self.segments()), default=0) + 1
+        self.size = 0  # bytes in the open segment
+
+    @staticmethod
+    def _number(path: Path) -> int:
+        return int(path.stem)
+
+    def segments(self) -> list[Path]:
+        """Every segment on disk, oldest first."""
+        return sorted((p for p in self.folder.glob("*.log") if p.stem.isdigit()), key=self._number)
+
+    def entries(self, segments: list[Path]) -> Iterator[dict[str, Any]]:
+        """Intact entries of these segments, in order (damaged lines are skipped and logged)."""
+        for path in segments:
+            with open(path, "rb") as fh:
+                for n, line in enumerate(fh, 1):
+                    entry = decode_line(line)
+                    if entry is None:
+                        log.warning("write-ahead log %s line %d is torn or damaged; skipped", path.name, n)
+                        continue
+                    yield entry
+
+    def append(self, lines: list[bytes]) -> None:
+        """Write lines and fsync once (group commit). On failure the segment is cut back and StorageError raised."""
+        if self._fh is None:
+            self._open()
+        assert self._fh is not None
+        start = self.size
+        try:
+            self._fh.write(b"".join(lines))
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except OSError as exc:
+            self._cut_back(start)
+            raise StorageError(str(exc)) from exc
+        self.size = self._fh.tell()
+
+    def _cut_back(self, size: int) -> None:
+        """Leave no unacknowledged bytes behind after a failed append (best effort)."""
+        assert self._fh is not None
+        try:
+            self._fh.seek(size)
+            self._fh.truncate(size)
+            self._fh.flush()
+            os.fsync(self._fh.fileno())
+        except OSError:
+            log.warning("could not cut the write-ahead log back after a failed write")
+        self.size = size
+
+    def _open(self) -> None:
+        self._current = self.folder / f"{self._next:010d}.log"
+        self._next += 1
+        self._fh = open(self._current, "ab")  # noqa: SIM115 - kept open while it is the current segment
+        fsync_dir(self.folder)
+        self.size = 0
+
+    def seal(self) -> list[Path]:
+        """Close the open segment; return every segment on disk (all are now sealed, oldest first)."""
+        if self._fh is not None:
+            self._fh.close()
+            self._fh = None
+            self.size = 0
+        return self.segments()
+
+    def remove(self, segments: list[Path]) -> None:
+        """Delete compacted segments."""
+        for path in segments:
+            path.unlink(missing_ok=True)
+        fsync_dir(self.folder)
+
+    def close(self) -> None:
+        """Close the open segment, if any."""
+        self.seal()
