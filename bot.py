@@ -10,12 +10,15 @@ from dialogs.assistant import Assistant
 from dialogs.schema import SchemaError, load_report_types
 from report import DocxReporter
 from settings import Settings, SettingsError, load_settings
-from storage import TinyDBRecordStore
+from storage import StoreLocked, TinyDBRecordStore
+
+LOCKED = "另一个机器人进程正在使用 {data_dir}，本进程退出。(DATA_DIR is locked by another bot.)"
 
 
 def build_assistant(settings: Settings) -> Assistant:
-    """Load and check every report type, open the store, wire the reporter."""
-    return Assistant(TinyDBRecordStore(settings.data_dir), load_report_types(), DocxReporter())
+    """Load and check every report type, open the store (taking DATA_DIR's lock), wire the reporter."""
+    types = load_report_types()
+    return Assistant(TinyDBRecordStore(settings.data_dir), types, DocxReporter())
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -26,10 +29,17 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        if settings.token:
+            from channels.telegram import install_redaction
+
+            install_redaction(settings.token)
         assistant = build_assistant(settings)
     except (SettingsError, SchemaError) as exc:
         print(f"配置错误 / configuration error: {exc}", file=sys.stderr)
         return 2
+    except StoreLocked:
+        print(LOCKED.format(data_dir=settings.data_dir))
+        return 1
     if args.console or not settings.token:
         from channels.console import run_console
 

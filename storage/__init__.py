@@ -2,6 +2,7 @@
 
 from dialogs.ports import StorageError
 
+from .lock import StoreLocked
 from .tinydb_store import TinyDBRecordStore
 
-__all__ = ["StorageError", "TinyDBRecordStore"]
+__all__ = ["StorageError", "StoreLocked", "TinyDBRecordStore"]

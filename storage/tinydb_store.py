@@ -28,6 +28,7 @@ from dialogs.ports import Loaded, RecordStore, StorageError
 from dialogs.record import Change, UserRecord
 
 from .files import UserFiles, fsync_dir
+from .lock import acquire_lock
 from .wal import WriteAheadLog, encode_line
 
 log = logging.getLogger(__name__)
@@ -46,7 +47,11 @@ _Pending = tuple[int, UserRecord, bytes, Future]
 
 
 class TinyDBRecordStore(RecordStore):
-    """Per-user TinyDB files under `<data_dir>/users/`, a write-ahead log under `<data_dir>/wal/`."""
+    """Per-user TinyDB files under `<data_dir>/users/`, a write-ahead log under `<data_dir>/wal/`.
+
+    Opening a store takes the folder's lock (StoreLocked if another process holds it), so the
+    log is never replayed or compacted under a running bot; close() releases it.
+    """
 
     def __init__(
         self,
@@ -57,6 +62,7 @@ class TinyDBRecordStore(RecordStore):
         idle_seconds: float = 2.0,
     ) -> None:
         data = Path(data_dir)
+        self._folder_lock = acquire_lock(data)  # StoreLocked if another process has the folder open
         self.files = UserFiles(data / "users")
         self.root = self.files.root
         self.wal = WriteAheadLog(data / "wal")
@@ -124,6 +130,7 @@ class TinyDBRecordStore(RecordStore):
         self._writer.join()
         self._compactor.join()
         self.wal.close()
+        self._folder_lock.release()
 
     # -- reading helpers for tools and tests (the core uses load) -------------------
     def list(self, user_id: int) -> list[Draft]:

@@ -1,4 +1,4 @@
-"""Run the real Application in a background thread against the Bot API stand-in."""
+"""Run the real Application (PTB's own run_polling) in a background thread against the Bot API stand-in."""
 
 from __future__ import annotations
 
@@ -6,8 +6,10 @@ import asyncio
 import threading
 from pathlib import Path
 
+from telegram.ext import Application
+
 from bot import build_assistant
-from channels.telegram import build_application, install_redaction, serve
+from channels.telegram import build_application, install_redaction, poll
 from settings import Settings
 from tests.fake_bot_api import FakeBotAPI
 
@@ -15,27 +17,25 @@ TOKEN = "123456789:AAH-test-token-abcdefghijklmnopqrstuvwx"
 
 
 class BotRunner:
-    """`with BotRunner(api, data_dir) as bot:` starts polling; leaving stops it cleanly."""
+    """`with BotRunner(api, data_dir) as bot:` starts polling; leaving stops it cleanly (and flushes the store)."""
 
     def __init__(self, api: FakeBotAPI, data_dir: Path, *, allowed: frozenset[int] | None = None) -> None:
         self.settings = Settings(
             token=TOKEN, api_base_url=api.root, data_dir=data_dir, allowed_user_ids=allowed, log_level="DEBUG"
         )
         self.assistant = build_assistant(self.settings)
-        self.app = build_application(self.settings, self.assistant)
+        self.app = build_application(self.settings, self.assistant, on_ready=self._on_ready)
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
-        self._stop: asyncio.Event | None = None
         self.result: int | None = None
         self.thread = threading.Thread(target=self._main, daemon=True)
 
-    def _main(self) -> None:
-        async def go() -> int:
-            self._loop = asyncio.get_running_loop()
-            self._stop = asyncio.Event()
-            return await serve(self.app, self._stop, poll_timeout=1, ready=self._ready.set)
+    def _on_ready(self, app: Application) -> None:
+        self._loop = asyncio.get_running_loop()
+        self._ready.set()
 
-        self.result = asyncio.run(go())
+    def _main(self) -> None:
+        self.result = poll(self.app, poll_timeout=1, stop_signals=None)
 
     def __enter__(self) -> BotRunner:
         install_redaction(TOKEN)
@@ -45,9 +45,10 @@ class BotRunner:
         return self
 
     def stop(self) -> None:
-        if self._loop and self._stop:
-            self._loop.call_soon_threadsafe(self._stop.set)
+        if self._loop is not None and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self.app.stop_running)
         self.thread.join(15)
+        self.assistant.close()
 
     def __exit__(self, *exc: object) -> None:
         self.stop()

@@ -4,15 +4,18 @@ from __future__ import annotations
 
 import json
 import os
+import subprocess
+import sys
 
 import pytest
 
 from dialogs.draft import Draft
 from dialogs.ports import StoreFact
 from dialogs.record import Change
-from storage import StorageError, TinyDBRecordStore
+from storage import StorageError, StoreLocked, TinyDBRecordStore
 from storage.files import UserFiles
 from storage.wal import WriteAheadLog, decode_line, encode_line
+from tests.conftest import REPO
 
 
 def make(user: int, did: str, **answers) -> Draft:
@@ -118,17 +121,27 @@ class _Broken:
         return getattr(self._fh, name)
 
 
+CRASHER = r"""
+import os, sys
+sys.path.insert(0, sys.argv[2])
+from tests.test_storage import make, put
+from storage import TinyDBRecordStore
+store = TinyDBRecordStore(sys.argv[1], idle_seconds=3600)
+put(store, 1, make(1, "a", unit_name="甲"))
+put(store, 1, make(1, "a", unit_name="甲二"))
+put(store, 2, make(2, "b", unit_name="乙"))
+os._exit(0)  # no close(): as if killed; the lock goes with the process
+"""
+
+
 def test_crash_leaves_changes_in_the_log_and_start_up_replays_them(tmp_path):
     data = tmp_path / "data"
-    store = TinyDBRecordStore(data, idle_seconds=3600)
-    put(store, 1, make(1, "a", unit_name="甲"))
-    put(store, 1, make(1, "a", unit_name="甲二"))
-    put(store, 2, make(2, "b", unit_name="乙"))
-    assert not store.path_for(1).exists()  # only in the log so far
-    with open(store.wal.segments()[-1], "ab") as fh:  # a torn last line, as a kill mid-write leaves it
+    subprocess.run([sys.executable, "-c", CRASHER, str(data), str(REPO)], check=True, timeout=60)
+    assert not (data / "users" / "u1.json").exists()  # only in the log so far
+    segment = sorted((data / "wal").glob("*.log"))[-1]
+    with open(segment, "ab") as fh:  # a torn last line, as a kill mid-write leaves it
         fh.write(encode_line({"u": 1, "c": Change((make(1, "a", unit_name="未确认"),), (), "a").to_json()})[:-20])
-    # no close(): as if killed. A new process replays the log into the files.
-    fresh = TinyDBRecordStore(data)
+    fresh = TinyDBRecordStore(data)  # the next start replays the log into the files
     assert fresh.get(1, "a").answers["unit_name"] == "甲二" and fresh.get(2, "b").answers["unit_name"] == "乙"
     assert json.loads(fresh.path_for(1).read_text(encoding="utf-8"))["drafts"]["1"]["answers"]["unit_name"] == "甲二"
     assert fresh.wal.segments() == []
@@ -204,3 +217,18 @@ def test_log_segments_are_numbered_in_order(tmp_path):
     assert first[0].name < wal.segments()[-1].name
     wal.remove(wal.segments())
     assert wal.segments() == []
+
+
+def test_a_second_process_cannot_open_the_same_folder(store):
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[2]); from storage import TinyDBRecordStore, StoreLocked\n"
+        "try:\n    TinyDBRecordStore(sys.argv[1]); print('opened')\nexcept StoreLocked:\n    print('locked')"
+    )
+    folder = str(store.root.parent)
+    out = subprocess.run([sys.executable, "-c", code, folder, str(REPO)], capture_output=True, text=True)
+    assert out.stdout.strip() == "locked"
+    with pytest.raises(StoreLocked):
+        TinyDBRecordStore(folder)  # nor a second store in this process
+    store.close()
+    out = subprocess.run([sys.executable, "-c", code, folder, str(REPO)], capture_output=True, text=True)
+    assert out.stdout.strip() == "opened"

@@ -8,7 +8,7 @@ import logging
 import pytest
 from docx import Document
 
-from channels.telegram import CALLBACK_LIMIT, acquire_lock, decode_action, encode_action, split_message
+from channels.telegram import CALLBACK_LIMIT, decode_action, encode_action, split_message
 from dialogs.actions import Action
 from tests import reference
 from tests.botrunner import TOKEN, BotRunner
@@ -243,14 +243,14 @@ def test_startup_survives_bot_api_unreachable(api, tmp_path):
 
 def test_handler_failure_is_reported_and_others_still_served(api, tmp_path, monkeypatch):
     with BotRunner(api, tmp_path / "data") as bot:
-        real = bot.assistant.handle
+        real = bot.assistant.handle_async
 
-        def flaky(user_id, action):
+        async def flaky(user_id, action):
             if user_id == 666:
                 raise RuntimeError("boom")
-            return real(user_id, action)
+            return await real(user_id, action)
 
-        monkeypatch.setattr(bot.assistant, "handle", flaky)
+        monkeypatch.setattr(bot.assistant, "handle_async", flaky)
         say(api, 666, "/start", "出错了，请重试")
         say(api, U, "/start", "请输入单位全称")
 
@@ -265,14 +265,14 @@ def test_no_log_line_contains_the_token(api, tmp_path):
     root.setLevel(logging.DEBUG)
     try:
         with BotRunner(api, tmp_path / "data") as bot:
-            real = bot.assistant.handle
+            real = bot.assistant.handle_async
 
-            def leaky(user_id, action):
+            async def leaky(user_id, action):
                 if action.arg == "leak":
                     raise RuntimeError(f"failed calling https://api.telegram.org/bot{TOKEN}/sendMessage")
-                return real(user_id, action)
+                return await real(user_id, action)
 
-            bot.assistant.handle = leaky  # type: ignore[method-assign]
+            bot.assistant.handle_async = leaky  # type: ignore[method-assign]
             say(api, U, "/start", "请输入单位全称")
             say(api, U, "leak", "出错了")
             logging.getLogger("somewhere").warning("token is %s", TOKEN)
@@ -300,24 +300,8 @@ def test_split_message():
     assert all(len(p) <= 4096 for p in split_message("字" * 10000))
 
 
-def test_second_process_cannot_take_the_data_dir(tmp_path):
-    first = acquire_lock(tmp_path)
-    assert first is not None
-    import subprocess
-    import sys
-
-    code = (
-        "import sys; sys.path.insert(0, sys.argv[2]); from pathlib import Path; "
-        "from channels.telegram import acquire_lock; print(acquire_lock(Path(sys.argv[1])) is None)"
-    )
-    from tests.conftest import REPO
-
-    out = subprocess.run([sys.executable, "-c", code, str(tmp_path), str(REPO)], capture_output=True, text=True)
-    assert out.stdout.strip() == "True"
-    first.close()
-
-
 def test_per_user_order_keeps_one_users_updates_sequential():
+    """One user's updates run one at a time in arrival order; another user is not held up (no sleeps)."""
     import asyncio
     import datetime as dt
 
@@ -330,31 +314,40 @@ def test_per_user_order_keeps_one_users_updates_sequential():
         msg = Message(n, dt.datetime.now(dt.UTC), Chat(uid, "private"), from_user=user, text="x")
         return Update(n, message=msg)
 
-    async def main() -> list[tuple[int, int]]:
+    async def main() -> tuple[list[tuple[int, int]], int]:
         proc = PerUserOrder(8)
+        release = {n: asyncio.Event() for n in (1, 2, 3, 4)}
+        started = {n: asyncio.Event() for n in (1, 2, 3, 4)}
         running: dict[int, int] = {}
         done: list[tuple[int, int]] = []
 
-        async def job(uid: int, n: int, delay: float) -> None:
+        async def job(uid: int, n: int) -> None:
             running[uid] = running.get(uid, 0) + 1
             assert running[uid] == 1, "two updates of one user ran at once"
-            await asyncio.sleep(delay)
+            started[n].set()
+            await release[n].wait()
             done.append((uid, n))
             running[uid] -= 1
 
-        first = [
-            asyncio.create_task(proc.process_update(update(1, 1), job(1, 1, 0.05))),
-            asyncio.create_task(proc.process_update(update(1, 2), job(1, 2, 0.1))),
-            asyncio.create_task(proc.process_update(update(2, 3), job(2, 3, 0.01))),
-        ]
-        await asyncio.sleep(0.07)  # user 1's first update is done, the second is running
-        late = asyncio.create_task(proc.process_update(update(1, 4), job(1, 4, 0)))
-        await asyncio.gather(*first, late)
-        return done
+        tasks = [asyncio.create_task(proc.process_update(update(u, n), job(u, n))) for u, n in ((1, 1), (1, 2), (2, 3))]
+        await started[1].wait()
+        await started[3].wait()  # user 2 runs while user 1's first update is still going
+        assert not started[2].is_set()  # user 1's second update waits for the first
+        release[3].set()
+        await tasks[2]
+        tasks.append(asyncio.create_task(proc.process_update(update(1, 4), job(1, 4))))
+        release[1].set()
+        await started[2].wait()
+        assert not started[4].is_set()
+        release[2].set()
+        release[4].set()
+        await asyncio.gather(*tasks)
+        return done, proc.users_in_flight
 
-    done = asyncio.run(main())
+    done, left = asyncio.run(main())
     assert [n for u, n in done if u == 1] == [1, 2, 4]
     assert done[0] == (2, 3)  # another user was not held up
+    assert left == 0  # the lock table does not keep users who are done
 
 
 def test_edited_message_is_not_taken_as_an_answer(api, tmp_path):

@@ -1,0 +1,159 @@
+"""Telegram handlers: updates in, the assistant, messages and buttons out. No conversation state here.
+
+The gate checks who may talk to the bot; messages and button presses become
+Actions; the assistant's replies are sent with inline keyboards built as plain
+Bot API dicts (the same JSON PTB's objects would produce, without building them).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import io
+import logging
+from typing import Any
+
+from telegram import CallbackQuery, InputFile, Update
+from telegram.constants import ChatType, MessageLimit
+from telegram.error import BadRequest, TelegramError
+from telegram.ext import (
+    Application,
+    ApplicationHandlerStop,
+    CallbackQueryHandler,
+    ContextTypes,
+    MessageHandler,
+    TypeHandler,
+    filters,
+)
+
+from dialogs.actions import Action, Document, Out, Reply, parse_input
+from dialogs.assistant import Assistant, split_text
+from dialogs.messages import say
+
+from .callback_data import decode_action, encode_action
+
+log = logging.getLogger(__name__)
+
+REFUSED = "抱歉，您还没有使用权限。\n您的用户 ID 是 {user_id}，请发给管理员开通。"
+PRIVATE_ONLY = "请在与我的私聊中使用，群里不处理报告内容。"
+EDITED = "修改已发出的消息不会改变答案。要改哪一题，请发 /review 选择后重新回答。"
+TEXT_ONLY = "我只能读文字消息。请用文字回答当前的问题："
+BAD_BUTTON = "这个按钮无效或已过期。"
+
+
+def keyboard(reply: Reply) -> dict[str, Any] | None:
+    """The reply's buttons as a Bot API InlineKeyboardMarkup dict (None when there are none)."""
+    rows = [[{"text": b.label, "callback_data": encode_action(b.action)} for b in row] for row in reply.buttons if row]
+    return {"inline_keyboard": rows} if rows else None
+
+
+def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[str]:
+    """Pieces of at most `limit` characters, cut at line breaks where possible; never empty."""
+    return [p for p in split_text(text, limit) if p.strip()] or ["…"]
+
+
+async def send_outs(bot: Any, chat_id: int, outs: list[Out]) -> None:
+    """Send replies (buttons on the last piece) and documents, in order."""
+    for out in outs:
+        if isinstance(out, Document):
+            await bot.send_document(
+                chat_id,
+                document=InputFile(io.BytesIO(out.data), filename=out.filename),
+                caption=out.caption[: MessageLimit.CAPTION_LENGTH],
+            )
+            continue
+        pieces = split_message(out.text)
+        for i, piece in enumerate(pieces):
+            markup = keyboard(out) if i == len(pieces) - 1 else None
+            await bot.send_message(chat_id, piece, reply_markup=markup)
+
+
+async def _acknowledge(query: CallbackQuery, text: str | None = None) -> None:
+    """Answer the callback (stops the spinner); an expired query is no reason to fail the update."""
+    with contextlib.suppress(BadRequest):
+        await query.answer(text)
+
+
+async def _clear_keyboard(query: CallbackQuery) -> None:
+    """Remove the pressed message's buttons so they cannot be pressed twice."""
+    with contextlib.suppress(BadRequest):
+        await query.edit_message_reply_markup(reply_markup=None)
+
+
+class TelegramChannel:
+    """Handlers that connect python-telegram-bot to the assistant."""
+
+    def __init__(self, assistant: Assistant, allowed: frozenset[int] | None) -> None:
+        self.assistant = assistant
+        self.allowed = allowed
+
+    def register(self, app: Application) -> None:
+        """Add every handler to the application."""
+        app.add_handler(TypeHandler(Update, self.gate), group=-1)
+        private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
+        app.add_handler(CallbackQueryHandler(self.on_button))
+        app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, self.on_edited))
+        app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_other))
+        app.add_error_handler(self.on_error)
+
+    async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Refuse users not on the allow-list, and group chats, before anything is stored."""
+        user, chat = update.effective_user, update.effective_chat
+        if user is None:
+            raise ApplicationHandlerStop
+        if self.allowed is not None and user.id not in self.allowed:
+            if update.callback_query:
+                await _acknowledge(update.callback_query, "没有使用权限")
+            if chat is not None:
+                await context.bot.send_message(chat.id, REFUSED.format(user_id=user.id))
+            raise ApplicationHandlerStop
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            message = update.effective_message
+            if message and message.text and message.text.startswith("/"):
+                await context.bot.send_message(chat.id, PRIVATE_ONLY)
+            raise ApplicationHandlerStop
+
+    async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A typed answer or /command (parse_input tells them apart)."""
+        assert update.effective_message
+        await self._run(update, context, parse_input(update.effective_message.text or ""))
+
+    async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An edited earlier message: it may belong to another question, so it is not taken as an answer."""
+        assert update.effective_chat
+        await context.bot.send_message(update.effective_chat.id, EDITED)
+
+    async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A sticker, photo, voice message or file where text is expected."""
+        assert update.effective_chat
+        await context.bot.send_message(update.effective_chat.id, TEXT_ONLY)
+        await self._run(update, context, Action("resume"))
+
+    async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """An inline button: validate its data; acknowledge and clear the old keyboard while acting on it."""
+        query = update.callback_query
+        assert query is not None
+        action = decode_action(query.data)
+        if action is None:
+            await _acknowledge(query, BAD_BUTTON)
+            await self._run(update, context, Action("resume"))
+            return
+        # The three calls go out together: the next question does not wait for the other two.
+        side = asyncio.gather(_acknowledge(query), _clear_keyboard(query))
+        try:
+            await self._run(update, context, action)
+        finally:
+            await side
+
+    async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Log the failure and tell the user; everyone else keeps being served."""
+        log.error("error while handling an update", exc_info=context.error)
+        if isinstance(update, Update) and update.effective_chat is not None:
+            with contextlib.suppress(TelegramError):
+                await context.bot.send_message(update.effective_chat.id, say("failed"))
+
+    async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:
+        assert update.effective_user and update.effective_chat
+        outs = await self.assistant.handle_async(update.effective_user.id, action)
+        await send_outs(context.bot, update.effective_chat.id, outs)

@@ -1,0 +1,25 @@
+"""One writer per data folder: a portable file lock (filelock) held while a store is open."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from filelock import FileLock, Timeout
+
+from dialogs.ports import StorageError
+
+
+class StoreLocked(StorageError):
+    """Another process (another bot, or a console) has this data folder open."""
+
+
+def acquire_lock(data_dir: Path) -> FileLock:
+    """Take DATA_DIR/.bot.lock at once, or raise StoreLocked."""
+    data_dir.mkdir(parents=True, exist_ok=True)
+    # Not thread-local: a store is opened on one thread and may be closed from another (PTB post_shutdown).
+    lock = FileLock(str(data_dir / ".bot.lock"), thread_local=False)
+    try:
+        lock.acquire(timeout=0)
+    except Timeout:
+        raise StoreLocked(str(data_dir)) from None
+    return lock
