@@ -10,15 +10,16 @@ import sys
 import time
 from pathlib import Path
 
-from . import fs_costs, latency, render_cost, save_cost, soak, startup
+from . import fs_costs, latency, memory, render_cost, save_cost, soak, startup
 
 BENCHES = [
     ("0. filesystem cost of one saved answer (quiet disk, so first)", fs_costs.run),
     ("1. save cost vs population", save_cost.run),
     ("2. render cost", render_cost.run),
-    ("3. end-to-end latency", latency.run_both),
+    ("3. end-to-end latency", latency.run),
     ("4. memory and start-up", startup.run),
     ("5. kill -9 soak", soak.run),
+    ("6. memory over 50,000 users", memory.run),
 ]
 
 

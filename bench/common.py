@@ -36,6 +36,7 @@ def reference_draft() -> dict[str, Any]:
         for m in reference.script():
             a.handle(1, Action("text", m) if not m.startswith("/") else Action(m[1:]))
         d = a.active(1)
+        a.close()
         assert d is not None
         return d.to_dict()
 

@@ -1,4 +1,4 @@
-"""6. What one durably saved answer costs on this disk: the filesystem calls behind atomic_write.
+"""0. What one durably saved answer costs on this disk: the filesystem calls behind atomic_write.
 
 This is the floor under the end-to-end latency of an answer: an echo bot does none of it.
 """
@@ -12,7 +12,8 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
-from storage.tinydb_store import atomic_write
+from storage.files import atomic_write
+from storage.wal import WriteAheadLog, encode_line
 
 N = 300
 
@@ -56,6 +57,9 @@ def run() -> list[tuple[str, str, str]]:
         def read(_: int) -> None:
             target.read_bytes()
 
+        wal = WriteAheadLog(d / "wal")
+        line = encode_line({"u": 1, "c": {"put": [{"answers": {"opening": text}}]}})
+
         rows = [
             ("create + write 6 KB file", _median_ms(create)),
             ("create + write + fsync 6 KB file", _median_ms(create_fsync)),
@@ -66,5 +70,14 @@ def run() -> list[tuple[str, str, str]]:
                 "atomic_write (all of the above + backup link + rename)",
                 _median_ms(lambda i: atomic_write(target, text)),
             ),
+            (
+                "log append of one 6 KB change + fsync (what a saved answer costs now)",
+                _median_ms(lambda i: wal.append([line])),
+            ),
+            (
+                "log append of 16 changes + one fsync (group commit), per change",
+                _median_ms(lambda i: wal.append([line] * 16)) / 16,
+            ),
         ]
+        wal.close()
     return [(f"fs: {what}", f"median {ms:.3f} ms", "") for what, ms in rows]

@@ -37,6 +37,8 @@ def run(samples: int = 300) -> list[tuple[str, str, str]]:
                 out = a.handle(uid, Action("text", f"坚持以习近平新时代中国特色社会主义思想为指导，第{i}次修改"))
                 times[n].append(time.perf_counter() - t0)
                 assert out[-1].kind != "error"
+        for a in assistants.values():
+            a.close()
     res = {n: summary(t) for n, t in times.items()}
     size = draft_size(template)
     rows = [

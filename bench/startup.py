@@ -19,26 +19,23 @@ REPO = Path(__file__).resolve().parent.parent
 # The child builds everything `make run` builds, connects to the stand-in, starts polling,
 # then reports its resident memory and exits.
 CHILD = r"""
-import asyncio, sys
+import os, sys
 sys.path.insert(0, sys.argv[3])
 from pathlib import Path
 from bot import build_assistant
 from settings import Settings
-from channels.telegram import build_application, serve
+from channels.telegram import build_application
 settings = Settings(token=sys.argv[1], api_base_url=sys.argv[2], data_dir=Path(sys.argv[4]),
                     allowed_user_ids=None, log_level="WARNING")
-app = build_application(settings, build_assistant(settings))
 def rss_kb():
     for line in open("/proc/self/status"):
         if line.startswith("VmRSS:"):
             return int(line.split()[1])
-async def main():
-    stop = asyncio.Event()
-    def ready():
-        print("ready", rss_kb(), flush=True)
-        stop.set()
-    await serve(app, stop, poll_timeout=0, ready=ready)
-asyncio.run(main())
+def ready(app):
+    print("ready", rss_kb(), flush=True)
+    os._exit(0)
+from channels.telegram import poll
+poll(build_application(settings, build_assistant(settings), on_ready=ready), poll_timeout=0)
 """
 
 

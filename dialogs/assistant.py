@@ -11,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections.abc import Callable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from typing import Any, Protocol
 
 from .actions import ENGINE_ACTIONS, Action, Button, Document, Out, Reply
@@ -74,6 +74,11 @@ def split_text(text: str, limit: int = PREVIEW_CHUNK) -> list[str]:
     if cur:
         chunks.append(cur)
     return chunks or [""]
+
+
+def note(key: str, buttons: tuple = (), kind: str = "info", **params: Any) -> Reply:
+    """A message by key (the key travels with it, so tests and tools need not read the wording)."""
+    return Reply(say(key, **params), buttons, kind, None, key)
 
 
 _BOUND = ENGINE_ACTIONS | {"preview", "report"}
@@ -152,7 +157,7 @@ class Turn:
     outs: list[Out | Deferred]
     record: UserRecord | None = None
     change: Change | None = None
-    failed: list[Out] = field(default_factory=list)  # shown instead if the change cannot be saved
+    failed: Callable[[], list[Out]] = list  # what to show instead if the change cannot be saved
 
 
 class Assistant:
@@ -182,7 +187,7 @@ class Assistant:
                 self.store.save(user_id, turn.record, turn.change)
             except StorageError:
                 log.exception("could not save a change")
-                return turn.failed
+                return turn.failed()
         return [o for out in turn.outs for o in (out.run() if isinstance(out, Deferred) else [out])]
 
     async def handle_async(self, user_id: int, action: Action) -> list[Out]:
@@ -193,7 +198,7 @@ class Assistant:
                 await asyncio.wrap_future(self.store.commit(user_id, turn.record, turn.change))
             except StorageError:
                 log.exception("could not save a change")
-                return turn.failed
+                return turn.failed()
         outs: list[Out] = []
         for out in turn.outs:
             outs += await asyncio.to_thread(out.run) if isinstance(out, Deferred) else [out]
@@ -205,20 +210,20 @@ class Assistant:
             loaded = self.store.load(user_id)
         except StorageError:
             log.exception("could not load a user's record")
-            return Turn([Reply(say("storage_down"), kind="error")])
+            return Turn([note("storage_down", kind="error")])
         s = Session(user_id, loaded.record)
-        notes: list[Out | Deferred] = [Reply(say(f.value), kind="info") for f in loaded.facts]
+        notes: list[Out | Deferred] = [note(f.value) for f in loaded.facts]
         outs = notes + self._dispatch(s, action)
         change = s.change()
         if change is None:
             return Turn(outs)
-        failed = notes + self._save_failed(loaded.record)
-        return Turn(outs, change.apply(loaded.record), change, failed)
+        before = loaded.record
+        return Turn(outs, change.apply(before), change, lambda: [*notes, *self._save_failed(before)])
 
     def _save_failed(self, record: UserRecord) -> list[Out]:
         draft = record.active_draft()
         if draft is None or self.engine_for(draft) is None:
-            return [Reply(say("save_failed").rstrip("：") + "。", kind="error")]
+            return [Reply(say("save_failed").rstrip("：") + "。", kind="error", notice="save_failed")]
         return self._prompt(draft, Notice("save_failed", error=False))
 
     def close(self) -> None:
@@ -244,10 +249,10 @@ class Assistant:
         draft = s.active()
         if draft is None:
             if s.drafts():
-                return [Reply(say("pick_draft"), kind="info"), self._drafts(s)]
+                return [note("pick_draft"), self._drafts(s)]
             return self._start(s, action)
         if action.draft and action.draft != draft.id:
-            return [Reply(say("other_draft"), kind="info"), *self._prompt(draft)]
+            return [note("other_draft"), *self._prompt(draft)]
         engine = self.engine_for(draft)
         if engine is None:
             return self._prompt(draft)  # says the report type is gone
@@ -262,18 +267,18 @@ class Assistant:
     def _prompt(self, draft: Draft, notice: Notice | None = None) -> list[Out]:
         screens = self.screens.get(draft.report_type)
         if screens is None:
-            return [Reply(say("type_gone"), kind="error")]
+            return [note("type_gone", kind="error")]
         return [stamp(screens.show(draft, notice), draft.id)]
 
     def _help(self, s: Session, action: Action) -> list[Out | Deferred]:
-        return [Reply(HELP, kind="info")]
+        return [Reply(HELP)]
 
     def _pause(self, s: Session, action: Action) -> list[Out | Deferred]:
-        return [Reply(say("paused"), kind="info")]
+        return [note("paused")]
 
     def _unknown(self, s: Session, action: Action) -> list[Out | Deferred]:
         current = self._prompt(d) if (d := s.active()) else []
-        return [Reply(say("unknown_command", command=shorten(action.arg, 20)), kind="error"), *current]
+        return [note("unknown_command", kind="error", command=shorten(action.arg, 20)), *current]
 
     def _start(self, s: Session, action: Action) -> list[Out | Deferred]:
         draft = s.active()
@@ -282,8 +287,8 @@ class Assistant:
             extra = (Button(label("new_report"), Action("new")), Button(label("drafts"), Action("drafts")))
             return [replace(o, buttons=(*o.buttons, extra)) if isinstance(o, Reply) else o for o in out]
         if s.drafts():
-            return [Reply(say("welcome_back"), kind="info"), self._drafts(s)]
-        return [Reply(say("intro"), kind="info"), *self._create(s, None)]
+            return [note("welcome_back"), self._drafts(s)]
+        return [note("intro"), *self._create(s, None)]
 
     def _drafts_screen(self, s: Session, action: Action) -> list[Out | Deferred]:
         return [self._drafts(s)]
@@ -291,7 +296,7 @@ class Assistant:
     def _drafts(self, s: Session) -> Reply:
         drafts = s.drafts()
         if not drafts:
-            return Reply(say("no_drafts"), ((Button(label("new"), Action("new", "blank")),),), "info")
+            return note("no_drafts", ((Button(label("new"), Action("new", "blank")),),))
         lines = [say("drafts_title")]
         rows: list[tuple[Button, ...]] = []
         for i, d in enumerate(drafts, 1):
@@ -314,19 +319,19 @@ class Assistant:
         if arg == "" and drafts:
             rows = [(Button(label("blank"), Action("new", "blank")),)]
             rows += [(Button(label("copy", draft=draft_label(d)), Action("new", f"copy:{d.id}")),) for d in drafts[:3]]
-            return [Reply(say("new_how"), tuple(rows), "info")]
+            return [note("new_how", tuple(rows))]
         source = None
         if arg.startswith("copy:"):
             source = s.get(arg[5:])
             if source is None:
-                return [Reply(say("copy_missing"), kind="error"), self._drafts(s)]
+                return [note("copy_missing", kind="error"), self._drafts(s)]
         elif arg not in ("", "blank"):
-            return [Reply(say("new_bad_arg"), kind="error"), *self._new(s, Action("new"))]
+            return [note("new_bad_arg", kind="error"), *self._new(s, Action("new"))]
         return self._create(s, source)
 
     def _create(self, s: Session, source: Draft | None) -> list[Out | Deferred]:
         if len(s.drafts()) >= self.max_drafts:
-            return [Reply(say("draft_limit", limit=self.max_drafts), kind="error")]
+            return [note("draft_limit", kind="error", limit=self.max_drafts)]
         rt_id = source.report_type if source else next(iter(self.types))
         rt = self.types[rt_id]
         draft = Draft(id=new_draft_id(), user_id=s.user_id, report_type=rt_id, schema_version=rt.version)
@@ -342,14 +347,14 @@ class Assistant:
     def _open(self, s: Session, action: Action) -> list[Out | Deferred]:
         draft = s.get(action.arg)
         if draft is None:
-            return [Reply(say("draft_missing"), kind="error"), self._drafts(s)]
+            return [note("draft_missing", kind="error"), self._drafts(s)]
         s.activate(draft.id)
         return self._prompt(draft, info("continue_draft", draft=draft_label(draft)))
 
     def _delete(self, s: Session, action: Action) -> list[Out | Deferred]:
         draft = s.get(action.arg)
         if draft is None:
-            return [Reply(say("draft_missing"), kind="error"), self._drafts(s)]
+            return [note("draft_missing", kind="error"), self._drafts(s)]
         if action.name == "delete":
             rows = (
                 (
@@ -357,14 +362,14 @@ class Assistant:
                     Button(label("cancel"), Action("drafts")),
                 ),
             )
-            return [Reply(say("confirm_delete", draft=draft_label(draft)), rows, "info")]
+            return [note("confirm_delete", rows, draft=draft_label(draft))]
         s.delete(draft.id)
-        return [Reply(say("deleted_draft", draft=draft_label(draft)), kind="info"), self._drafts(s)]
+        return [note("deleted_draft", kind="info", draft=draft_label(draft)), self._drafts(s)]
 
     # -- output ----------------------------------------------------------------------
     def _output(self, draft: Draft, engine: Engine, name: str) -> list[Out | Deferred]:
         if self.reporter is None:
-            return [Reply(say("no_reporter"), kind="error")]
+            return [note("no_reporter", kind="error")]
         missing, failures = engine.missing(draft), engine.check_failures(draft)
         if name == "report" and (missing or failures):
             lines = [say("not_ready"), *(f"✗ {q.label}" for q in missing), *(f"⚠ {explain(f)}" for f in failures)]
@@ -378,8 +383,8 @@ class Assistant:
 
             def preview() -> list[Out]:
                 return [
-                    Reply(head, kind="info"),
-                    *(Reply(p, kind="info") for p in split_text(reporter.preview(rt, answers))),
+                    Reply(head),
+                    *(Reply(p) for p in split_text(reporter.preview(rt, answers))),
                 ]
 
             return [Deferred(preview)]

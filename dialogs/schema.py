@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 import tomllib
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 from typing import Any
 
@@ -104,28 +105,26 @@ class ReportType:
     checks: tuple[Check, ...] = ()
     description: str = ""
 
-    @property
+    @cached_property
     def questions(self) -> tuple[Question, ...]:
         """All questions in asking order."""
         return tuple(q for s in self.sections for q in s.questions)
 
+    @cached_property
+    def _by_id(self) -> dict[str, tuple[Question, Section]]:
+        return {q.id: (q, s) for s in self.sections for q in s.questions}
+
     def question(self, qid: str) -> Question:
         """Return a question by id (KeyError if unknown)."""
-        for q in self.questions:
-            if q.id == qid:
-                return q
-        raise KeyError(qid)
+        return self._by_id[qid][0]
 
     def has_question(self, qid: str) -> bool:
         """Whether a question with this id exists."""
-        return any(q.id == qid for q in self.questions)
+        return qid in self._by_id
 
     def section_of(self, qid: str) -> Section:
         """Return the section that holds a question."""
-        for s in self.sections:
-            if any(q.id == qid for q in s.questions):
-                return s
-        raise KeyError(qid)
+        return self._by_id[qid][1]
 
 
 def _err(where: str, msg: str) -> SchemaError:

@@ -23,6 +23,11 @@ from .files import fsync_dir
 log = logging.getLogger(__name__)
 
 
+def _datasync(fd: int) -> None:
+    """An append-only file needs its data and size on disk, not its timestamps: fdatasync where there is one."""
+    getattr(os, "fdatasync", os.fsync)(fd)
+
+
 def encode_line(entry: dict[str, Any]) -> bytes:
     """One log line for an entry."""
     body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
@@ -82,7 +87,7 @@ class WriteAheadLog:
         try:
             self._fh.write(b"".join(lines))
             self._fh.flush()
-            os.fsync(self._fh.fileno())
+            _datasync(self._fh.fileno())
         except OSError as exc:
             self._cut_back(start)
             raise StorageError(str(exc)) from exc

@@ -157,8 +157,8 @@ class FakeBotAPI:
             return self._push({"edited_message": msg})
         return self._push({"message": msg})
 
-    def press(self, user_id: int, data: str, message_id: int = 1) -> int:
-        """A user taps an inline button."""
+    def press(self, user_id: int, data: str, message_id: int = 1) -> str:
+        """A user taps an inline button; returns the callback query id (answerCallbackQuery names it)."""
         msg = {
             "message_id": message_id,
             "date": int(time.time()),
@@ -166,14 +166,16 @@ class FakeBotAPI:
             "from": BOT_USER,
             "text": "…",
         }
+        cq_id = str(next(self.msg_seq))
         cq = {
-            "id": str(next(self.msg_seq)),
+            "id": cq_id,
             "from": self.user(user_id),
             "chat_instance": "ci",
             "data": data,
             "message": msg,
         }
-        return self._push({"callback_query": cq})
+        self._push({"callback_query": cq})
+        return cq_id
 
     def wait_sent(self, predicate, timeout: float = 10.0) -> list[Sent]:
         """Wait until predicate(sent) is true; return the records (AssertionError on timeout)."""

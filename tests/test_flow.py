@@ -11,7 +11,7 @@ from tests.conftest import last_text, run_script, say
 
 def test_full_pass_collects_every_fact_of_the_reference_report(assistant):
     outs = run_script(assistant, 11, reference.script())
-    assert "全部必填项已完成" in last_text(outs)
+    assert outs[-1].kind == "complete"
     d = assistant.active(11)
     engine = assistant.engine_for(d)
     assert engine.is_complete(d)
@@ -52,7 +52,7 @@ def test_several_drafts_per_user_and_copy_from_last_year(assistant):
     second = assistant.active(13)
     assert second.id != first.id
     assert second.answers["unit_name"] == "鲁山县科学技术局" and "year" not in second.answers
-    assert "这是哪一年的报告" in last_text(outs)
+    assert outs[-1].notice == "created_copy" and outs[-1].question == "year"
     say(assistant, 13, "2025")
     drafts = assistant.store.list(13)
     assert {d.year for d in drafts} == {2024, 2025}
@@ -66,7 +66,7 @@ def test_delete_asks_for_confirmation(assistant):
     say(assistant, 14, "/start")
     d = assistant.active(14)
     outs = assistant.handle(14, Action("delete", d.id))
-    assert "确定删除" in last_text(outs) and assistant.store.get(14, d.id) is not None
+    assert outs[-1].notice == "confirm_delete" and assistant.store.get(14, d.id) is not None
     assistant.handle(14, Action("delete_yes", d.id))
     assert assistant.store.get(14, d.id) is None and assistant.active(14) is None
 
@@ -83,14 +83,15 @@ def test_users_cannot_reach_each_others_drafts(assistant):
     assert assistant.store.get(22, mine.id) is None
     assert assistant.store.get(21, mine.id).answers["unit_name"] == "甲县科学技术局"
     outs = assistant.handle(22, Action("text", "乙县", draft=mine.id))
-    assert "另一份草稿" in outs[0].text
+    assert outs[0].notice == "other_draft"
     assert assistant.store.get(21, mine.id).answers["unit_name"] == "甲县科学技术局"
 
 
 def test_unknown_command_and_help(assistant):
     say(assistant, 41, "/start")
     outs = say(assistant, 41, "/frobnicate")
-    assert "没有“/frobnicate”这个命令" in outs[0].text and "请输入单位全称" in outs[-1].text
+    assert outs[0].notice == "unknown_command" and "/frobnicate" in outs[0].text
+    assert outs[-1].question == "unit_name"
     assert "/review" in say(assistant, 41, "/help")[0].text
 
 
@@ -99,4 +100,4 @@ def test_draft_limit(store, types):
     say(a, 51, "/start")
     a.handle(51, Action("new", "blank"))
     outs = a.handle(51, Action("new", "blank"))
-    assert "达到上限" in outs[0].text and len(store.list(51)) == 2
+    assert outs[0].notice == "draft_limit" and len(store.list(51)) == 2

@@ -98,6 +98,7 @@ def test_failed_log_write_is_refused_and_leaves_memory_and_disk_as_before(store,
 
     if fail == "fsync":
         monkeypatch.setattr(os, "fsync", boom)
+        monkeypatch.setattr(os, "fdatasync", boom, raising=False)
     else:
         monkeypatch.setattr(store.wal, "_fh", _Broken(store.wal._fh, boom))
     with pytest.raises(StorageError):
