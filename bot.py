@@ -10,7 +10,7 @@ from dialogs.assistant import Assistant
 from dialogs.schema import SchemaError, load_report_types
 from report import DocxReporter
 from settings import Settings, SettingsError, load_settings
-from storage import StoreLocked, TinyDBRecordStore
+from storage import StorageError, StoreLocked, TinyDBRecordStore
 
 LOCKED = "另一个机器人进程正在使用 {data_dir}，本进程退出。(DATA_DIR is locked by another bot.)"
 
@@ -40,6 +40,9 @@ def main(argv: list[str] | None = None) -> int:
     except StoreLocked:
         print(LOCKED.format(data_dir=settings.data_dir))
         return 1
+    except StorageError as exc:  # e.g. the log could not be replayed: nothing is deleted, fix the disk and restart
+        print(f"数据目录无法使用 / DATA_DIR unusable: {exc}", file=sys.stderr)
+        return 2
     if args.console or not settings.token:
         from channels.console import run_console
 

@@ -141,7 +141,10 @@ class UserFiles:
         try:
             return record_from_data(read_json(path), user_id), ()
         except CorruptFile:
-            return self._recover(user_id, path)
+            try:
+                return self._recover(user_id, path)
+            except OSError as exc:
+                raise StorageError(f"{path.name}: damaged and could not be set aside: {exc}") from exc
 
     def save(self, user_id: int, record: UserRecord, *, sync_dir: bool = True) -> None:
         """Replace the user's file with the record (atomic, fsynced)."""

@@ -5,13 +5,13 @@
   changes to the log and fsyncs once (group commit), then updates memory and
   resolves each change's future. A change is acknowledged only after that fsync;
   a failed write leaves memory as it was (the caller's record is rolled back).
-- compaction: when the log reaches `segment_bytes`, or after `idle_seconds`
-  without changes, the open segment is sealed and a second thread writes every
+- compaction: when the log reaches `segment_bytes`, or `max_dirty` users have
+  changes waiting, or after `idle_seconds` without changes, the open segment is sealed and a second thread writes every
   changed user's TinyDB file (atomically) and then deletes the sealed segments.
 - start-up: segments left by a crash are replayed into the TinyDB files first.
 
-Memory stays bounded: records waiting for compaction are kept (the log bounds
-them), other records sit in an LRU of `cache_size` users.
+Memory stays bounded: at most about `max_dirty` records wait for compaction,
+other records sit in an LRU of `cache_size` users.
 """
 
 from __future__ import annotations
@@ -59,6 +59,7 @@ class TinyDBRecordStore(RecordStore):
         *,
         cache_size: int = 512,
         segment_bytes: int = 4 << 20,
+        max_dirty: int = 1024,
         idle_seconds: float = 2.0,
     ) -> None:
         data = Path(data_dir)
@@ -68,6 +69,7 @@ class TinyDBRecordStore(RecordStore):
         self.wal = WriteAheadLog(data / "wal")
         self.cache_size = cache_size
         self.segment_bytes = segment_bytes
+        self.max_dirty = max_dirty
         self.idle_seconds = idle_seconds
         self._lock = threading.Lock()
         self._dirty: dict[int, tuple[int, UserRecord]] = {}  # in the log, not yet in the user's file
@@ -194,13 +196,19 @@ class TinyDBRecordStore(RecordStore):
                 continue
             batch, stop, flushes = self._drain(first)
             if batch:
-                self._commit_batch(batch)
+                try:
+                    self._commit_batch(batch)
+                except Exception as exc:  # a bug here must not leave anyone waiting forever
+                    log.exception("write-ahead log commit failed unexpectedly")
+                    for *_, future in batch:
+                        if not future.done():
+                            future.set_exception(StorageError(str(exc)))
             for request in flushes:
                 self._compactor_idle.wait()
                 self._start_compaction(request)
             if stop:
                 break
-            if self.wal.size >= self.segment_bytes:
+            if self.wal.size >= self.segment_bytes or len(self._dirty) >= self.max_dirty:
                 self._start_compaction()
         self._compactor_idle.wait()  # a compaction under way finishes first
         self._start_compaction()  # then everything still in the log goes to the files
@@ -262,7 +270,7 @@ class TinyDBRecordStore(RecordStore):
             snapshot, sealed, request = job  # type: ignore[misc]
             try:
                 self._compact(snapshot, sealed)
-            except (StorageError, OSError) as exc:
+            except Exception as exc:  # disk full, or a bug: the log still holds every change
                 log.exception("compaction failed; the log keeps the changes and it will be tried again")
                 if request is not None:
                     request.done.set_exception(StorageError(str(exc)))

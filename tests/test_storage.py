@@ -233,3 +233,33 @@ def test_a_second_process_cannot_open_the_same_folder(store):
     store.close()
     out = subprocess.run([sys.executable, "-c", code, folder, str(REPO)], capture_output=True, text=True)
     assert out.stdout.strip() == "opened"
+
+
+def test_an_unexpected_writer_error_fails_the_change_and_the_store_goes_on(store, monkeypatch):
+    put(store, 1, make(1, "a", unit_name="甲"))
+
+    def bug(lines):
+        raise RuntimeError("a bug in the log writer")
+
+    monkeypatch.setattr(store.wal, "append", bug)
+    with pytest.raises(StorageError):
+        put(store, 1, make(1, "a", unit_name="乙"))  # answered with an error, not left waiting
+    monkeypatch.undo()
+    put(store, 1, make(1, "a", unit_name="丙"))
+    assert store.get(1, "a").answers["unit_name"] == "丙"
+
+
+def test_a_failing_compaction_keeps_the_log_and_close_still_returns(store, monkeypatch):
+    put(store, 1, make(1, "a", unit_name="甲"))
+
+    def broken(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(UserFiles, "save", broken)
+    with pytest.raises(StorageError):
+        store.flush()
+    assert store.wal.segments() != []  # nothing compacted, nothing lost
+    monkeypatch.undo()
+    store = reopen(store)  # close() returns, compacting now that the disk works again
+    assert store.get(1, "a").answers["unit_name"] == "甲"
+    store.close()
