@@ -294,14 +294,14 @@ def run() -> list[tuple[str, str, str]]:
                     f"≤ {t99} " + ("met" if worst99 <= t99 else "NOT met"),
                 )
             )
-        if mode == "button" and latency:
-            first = summary(r["first"])["median"]
-            ok = first <= 2 * latency  # one round trip for the call itself, plus our work well under another
+        if mode == "button" and latency and loop == "open":  # unloaded: what one person sees
+            first = summary(r["first"])
+            ok = first["median"] < 2 * latency  # the sendMessage's own round trip; our work well under another
             rows.append(
                 (
-                    f"{what}: press → next question (p50)",
-                    f"{first * 1e3:.1f} ms",
-                    "≤ 1 round trip + work " + ("met" if ok else "NOT met"),
+                    f"{what}: press → next question shown",
+                    f"p50 {first['median'] * 1e3:.1f} ms, p99 {first['p99'] * 1e3:.1f} ms",
+                    "< 2 round trips (3 calls in a row: ≥ 3) " + ("met" if ok else "NOT met"),
                 )
             )
     return rows

@@ -15,6 +15,7 @@ exactly once per load or save.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import threading
@@ -35,7 +36,7 @@ class CorruptFile(StorageError):
     """A user's file exists but is not valid JSON of the expected shape."""
 
 
-def fsync_dir(path: Path) -> None:
+def fsync_dir(path: str | Path) -> None:
     """Make a rename or unlink in this folder durable (best effort where the OS does not allow it)."""
     try:
         fd = os.open(path, os.O_RDONLY)
@@ -49,33 +50,44 @@ def fsync_dir(path: Path) -> None:
         os.close(fd)
 
 
-def atomic_write(path: Path, text: str, *, keep_backup: bool = True, sync_dir: bool = True) -> None:
-    """Write text to path so that a crash leaves the old or the new content, never a mix."""
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.{threading.get_ident()}.tmp")
+def atomic_write(path: str | Path, text: str, *, keep_backup: bool = True, sync_dir: bool = True) -> None:
+    """Write text to path so that a crash leaves the old or the new content, never a mix.
+
+    Plain string paths on purpose: pathlib interns every name it parses, so per-user names
+    would grow the interpreter's interned-string table with every user ever seen.
+    """
+    path = os.fspath(path)
+    folder, name = os.path.split(path)
+    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             fh.write(text)
             fh.flush()
             os.fsync(fh.fileno())
-        if keep_backup and path.exists():
-            bak = path.with_name(path.name + ".bak")
+        if keep_backup and os.path.exists(path):
+            bak = path + ".bak"
             try:
-                bak.unlink(missing_ok=True)
+                if os.path.lexists(bak):
+                    os.unlink(bak)
                 os.link(path, bak)
             except OSError:
                 pass  # a missing backup is no reason to refuse the save
         os.replace(tmp, path)
         if sync_dir:
-            fsync_dir(path.parent)
+            fsync_dir(folder)
     except BaseException:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
         raise
 
 
-def read_json(path: Path) -> dict[str, Any] | None:
+def read_json(path: str | Path) -> dict[str, Any] | None:
     """A TinyDB file's content in one open; None if there is no file; CorruptFile if it does not parse."""
+    path = os.fspath(path)
+    name = os.path.basename(path)
     try:
-        raw = path.read_bytes()
+        with open(path, "rb") as fh:
+            raw = fh.read()
     except FileNotFoundError:
         return None
     except OSError as exc:
@@ -83,9 +95,9 @@ def read_json(path: Path) -> dict[str, Any] | None:
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CorruptFile(f"{path.name}: {exc}") from exc
+        raise CorruptFile(f"{name}: {exc}") from exc
     if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise CorruptFile(f"{path.name}: unexpected structure")
+        raise CorruptFile(f"{name}: unexpected structure")
     return data
 
 
@@ -128,37 +140,41 @@ class UserFiles:
     def __init__(self, root: Path) -> None:
         self.root = root
         self.root.mkdir(parents=True, exist_ok=True)
+        self._root = os.fspath(root)
 
-    def path_for(self, user_id: int) -> Path:
+    def _file(self, user_id: int) -> str:
         """The file holding this user's drafts (user ids are integers: no path tricks)."""
         if not isinstance(user_id, int) or isinstance(user_id, bool):
             raise TypeError("user_id must be an int")
-        return self.root / f"u{user_id}.json"
+        return os.path.join(self._root, f"u{user_id}.json")
+
+    def path_for(self, user_id: int) -> Path:
+        """The user's file as a Path (for tools and tests)."""
+        return Path(self._file(user_id))
 
     def load(self, user_id: int) -> tuple[UserRecord, tuple[StoreFact, ...]]:
         """The user's record from disk; a damaged file is set aside and the backup used if it reads."""
-        path = self.path_for(user_id)
+        path = self._file(user_id)
         try:
             return record_from_data(read_json(path), user_id), ()
         except CorruptFile:
             try:
                 return self._recover(user_id, path)
             except OSError as exc:
-                raise StorageError(f"{path.name}: damaged and could not be set aside: {exc}") from exc
+                raise StorageError(f"u{user_id}.json: damaged and could not be set aside: {exc}") from exc
 
     def save(self, user_id: int, record: UserRecord, *, sync_dir: bool = True) -> None:
         """Replace the user's file with the record (atomic, fsynced)."""
         text = json.dumps(record_to_data(record), ensure_ascii=False, separators=(",", ":"))
         try:
-            atomic_write(self.path_for(user_id), text, sync_dir=sync_dir)
+            atomic_write(self._file(user_id), text, sync_dir=sync_dir)
         except OSError as exc:
             raise StorageError(str(exc)) from exc
 
-    def _recover(self, user_id: int, path: Path) -> tuple[UserRecord, tuple[StoreFact, ...]]:
+    def _recover(self, user_id: int, path: str) -> tuple[UserRecord, tuple[StoreFact, ...]]:
         """Move a damaged file aside (never delete it) and fall back to the backup if it reads."""
-        aside = path.with_name(f"{path.name}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-        os.replace(path, aside)
-        bak = path.with_name(path.name + ".bak")
+        os.replace(path, f"{path}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
+        bak = path + ".bak"
         try:
             data = read_json(bak)
             record = record_from_data(data, user_id)
@@ -166,5 +182,6 @@ class UserFiles:
             data = None
         if data is None:
             return UserRecord(), (StoreFact.UNREADABLE_SET_ASIDE,)
-        atomic_write(path, bak.read_text(encoding="utf-8"), keep_backup=False)
+        with open(bak, encoding="utf-8") as fh:
+            atomic_write(path, fh.read(), keep_backup=False)
         return record, (StoreFact.RECOVERED_FROM_BACKUP,)

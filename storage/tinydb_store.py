@@ -90,7 +90,8 @@ class TinyDBRecordStore(RecordStore):
     # -- the port ----------------------------------------------------------------
     def load(self, user_id: int) -> Loaded:
         """The user's record from memory, else from their file (one read)."""
-        self.files.path_for(user_id)  # validates the id
+        if not isinstance(user_id, int) or isinstance(user_id, bool):
+            raise TypeError("user_id must be an int")
         with self._lock:
             hit = self._dirty.get(user_id)
             if hit is not None:
@@ -278,6 +279,7 @@ class TinyDBRecordStore(RecordStore):
                 if request is not None:
                     request.done.set_result(None)
             finally:
+                job = snapshot = None  # do not keep up to max_dirty records alive until the next job
                 self._compactor_idle.set()
 
     def _compact(self, snapshot: dict[int, tuple[int, UserRecord]], sealed: list[Path]) -> None:

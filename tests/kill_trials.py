@@ -50,6 +50,7 @@ REPLAYER = r"""
 import sys
 sys.path.insert(0, sys.argv[2])
 from storage import TinyDBRecordStore
+print("opening", flush=True)  # imports done: the replay starts now
 TinyDBRecordStore(sys.argv[1]).close()
 print("replayed", flush=True)
 """
@@ -68,8 +69,12 @@ def trial(data: Path, uid: int, rng: random.Random, compacting: bool) -> tuple[b
     acked = [int(first)] + [int(x) for x in rest.split()]
     interrupted = False
     if not compacting:
-        replayer = subprocess.Popen([sys.executable, "-c", REPLAYER, str(data), str(REPO)], stdout=subprocess.PIPE)
-        time.sleep(rng.uniform(0.1, 0.4))  # imports take ~0.15 s; the replay itself tens of ms
+        replayer = subprocess.Popen(
+            [sys.executable, "-c", REPLAYER, str(data), str(REPO)], stdout=subprocess.PIPE, text=True
+        )
+        assert replayer.stdout is not None
+        replayer.stdout.readline()
+        time.sleep(rng.uniform(0.0, 0.03))  # the replay itself takes a few tens of ms
         replayer.send_signal(signal.SIGKILL)
         replayer.communicate()
         interrupted = any((data / "wal").glob("*.log"))
