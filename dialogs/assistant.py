@@ -271,7 +271,7 @@ class Assistant:
         return [stamp(screens.show(draft, notice), draft.id)]
 
     def _help(self, s: Session, action: Action) -> list[Out | Deferred]:
-        return [Reply(HELP)]
+        return [Reply(HELP, kind="info", notice="help")]
 
     def _pause(self, s: Session, action: Action) -> list[Out | Deferred]:
         return [note("paused")]
@@ -312,7 +312,7 @@ class Assistant:
                 (Button(label("open", i=i), Action("open", d.id)), Button(label("delete", i=i), Action("delete", d.id)))
             )
         rows.append((Button(label("new"), Action("new")),))
-        return Reply("\n".join(lines), tuple(rows), "info")
+        return Reply("\n".join(lines), tuple(rows), "info", None, "drafts_title")
 
     def _new(self, s: Session, action: Action) -> list[Out | Deferred]:
         arg, drafts = action.arg, s.drafts()
@@ -376,15 +376,15 @@ class Assistant:
             rows = [(Button(label("fill", label=shorten(q.label, 10)), Action("edit", q.id)),) for q in missing[:8]]
             if failures:
                 rows.append((Button(label("review"), Action("review")),))
-            return [stamp(Reply("\n".join(lines), tuple(rows), "error"), draft.id)]
+            return [stamp(Reply("\n".join(lines), tuple(rows), "error", None, "not_ready"), draft.id)]
         rt, answers, reporter = engine.rt, engine.visible_answers(draft), self.reporter
         if name == "preview":
             head = say("preview_head_partial" if missing else "preview_head")
 
             def preview() -> list[Out]:
                 return [
-                    Reply(head),
-                    *(Reply(p) for p in split_text(reporter.preview(rt, answers))),
+                    Reply(head, kind="info"),
+                    *(Reply(p, kind="info") for p in split_text(reporter.preview(rt, answers))),
                 ]
 
             return [Deferred(preview)]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import time
 
 import pytest
 from docx import Document
@@ -399,3 +400,19 @@ def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
     assert "bot stopped" in err and "open to everyone" in err
     assert TOKEN not in out + err and TOKEN.split(":")[1] not in out + err
     assert (tmp_path / "d" / "users" / f"u{U}.json").exists()
+
+
+def test_no_per_user_state_is_left_behind_in_the_application(api, tmp_path):
+    """Many distinct users leave nothing behind in PTB's application or our ordering table."""
+    with BotRunner(api, tmp_path / "data") as bot:
+        for u in range(7000, 7040):
+            api.message(u, "/start")
+        api.wait_sent(lambda s: len({x.chat_id for x in s if "请输入单位全称" in x.text}) >= 40, 30)
+        app = bot.app
+        deadline = time.monotonic() + 10  # the replies go out just before each update's processing ends
+        while app.update_processor.users_in_flight and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert app.update_processor.users_in_flight == 0
+        # PTB marks ids for a persistence run that never comes without persistence (see BotApplication)
+        assert not app._user_ids_to_be_updated_in_persistence and not app._chat_ids_to_be_updated_in_persistence
+        assert not app.user_data and not app.chat_data
