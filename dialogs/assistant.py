@@ -116,12 +116,8 @@ class Session:
         ids = (set(self.record.drafts) | set(self._put)) - self._deleted
         return sorted((d for i in ids if (d := self.get(i))), key=lambda d: d.updated, reverse=True)
 
-    @property
-    def active_id(self) -> str | None:
-        return self._active if self._active and self.get(self._active) else None
-
     def active(self) -> Draft | None:
-        """The draft being worked on."""
+        """The draft being worked on (None if there is none or it was deleted)."""
         return self.get(self._active) if self._active else None
 
     def put(self, draft: Draft, *, activate: bool = True) -> None:
@@ -297,6 +293,7 @@ class Assistant:
         drafts = s.drafts()
         if not drafts:
             return note("no_drafts", ((Button(label("new"), Action("new", "blank")),),))
+        active = s.active()
         lines = [say("drafts_title")]
         rows: list[tuple[Button, ...]] = []
         for i, d in enumerate(drafts, 1):
@@ -305,7 +302,7 @@ class Assistant:
             if engine:
                 done, total = engine.completion(d)
                 pct = f"{100 if total == 0 else done * 100 // total}%"
-            mark = say("current_mark") if d.id == s.active_id else ""
+            mark = say("current_mark") if active is not None and d.id == active.id else ""
             when = d.updated[:16].replace("T", " ")
             lines.append(say("draft_line", i=i, draft=draft_label(d), pct=pct, when=when, mark=mark))
             rows.append(

@@ -67,6 +67,13 @@ MESSAGES: dict[str, str] = {
     "recovered_from_backup": "⚠ 您的草稿文件损坏了，已从最近一次备份恢复，最近几步的回答可能需要重填。",
     "unreadable_set_aside": "⚠ 您的草稿文件损坏，无法读取。损坏的文件已另存，管理员可以尝试找回；现在可以 /new 新建草稿。",
     "failed": "出错了，请重试。已保存的回答不会丢失；发 /start 回到当前问题。",
+    # Telegram channel
+    "refused": "抱歉，您还没有使用权限。\n您的用户 ID 是 {user_id}，请发给管理员开通。",
+    "refused_short": "没有使用权限",
+    "private_only": "请在与我的私聊中使用，群里不处理报告内容。",
+    "edited": "修改已发出的消息不会改变答案。要改哪一题，请发 /review 选择后重新回答。",
+    "text_only": "我只能读文字消息。请用文字回答当前的问题：",
+    "bad_button": "这个按钮无效或已过期。",
     # screens
     "progress": "【{section}】第 {n}/{total} 题",
     "optional": "（选填，没有可点“跳过”）",

@@ -11,7 +11,7 @@ from typing import Any
 from .actions import Action, Button, Reply
 from .draft import Draft
 from .engine import Engine, Notice, Step, SumFailure, item_title
-from .messages import MESSAGES, label, say
+from .messages import label, say
 from .parse import format_date
 from .schema import Question
 
@@ -40,8 +40,8 @@ def notice_text(n: Notice) -> str:
         params["failure"] = explain(params["failure"])
     if "title" in params:
         params["title"] = shorten(str(params["title"]), 30)
-    # Parse errors carry their own sentence (str(ParseError)); engine notices are in the table.
-    text = say(n.key, **params) if n.key in MESSAGES else str(params.get("message", n.key))
+    # A parse error carries its own sentence (str(ParseError)); every other notice is in the table.
+    text = str(params["message"]) if "message" in params else say(n.key, **params)
     return "❗ " + text if n.error else text
 
 

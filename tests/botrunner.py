@@ -35,7 +35,7 @@ class BotRunner:
         self._ready.set()
 
     def _main(self) -> None:
-        self.result = poll(self.app, poll_timeout=1, stop_signals=None)
+        self.result = poll(self.app, poll_timeout=1, handle_signals=False)
 
     def __enter__(self) -> BotRunner:
         install_redaction(TOKEN)

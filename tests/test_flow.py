@@ -58,6 +58,8 @@ def test_several_drafts_per_user_and_copy_from_last_year(assistant):
     assert {d.year for d in drafts} == {2024, 2025}
     outs = say(assistant, 13, "/drafts")
     assert "2024年度" in last_text(outs) and "2025年度" in last_text(outs)
+    current = [line for line in last_text(outs).split("\n") if "（当前）" in line]
+    assert len(current) == 1 and "2025年度" in current[0]  # the draft just created is the active one
     outs = assistant.handle(13, Action("open", first.id))
     assert assistant.active(13).id == first.id
 

@@ -34,12 +34,6 @@ from .callback_data import decode_action, encode_action
 
 log = logging.getLogger(__name__)
 
-REFUSED = "抱歉，您还没有使用权限。\n您的用户 ID 是 {user_id}，请发给管理员开通。"
-PRIVATE_ONLY = "请在与我的私聊中使用，群里不处理报告内容。"
-EDITED = "修改已发出的消息不会改变答案。要改哪一题，请发 /review 选择后重新回答。"
-TEXT_ONLY = "我只能读文字消息。请用文字回答当前的问题："
-BAD_BUTTON = "这个按钮无效或已过期。"
-
 
 def keyboard(reply: Reply) -> dict[str, Any] | None:
     """The reply's buttons as a Bot API InlineKeyboardMarkup dict (None when there are none)."""
@@ -104,14 +98,14 @@ class TelegramChannel:
             raise ApplicationHandlerStop
         if self.allowed is not None and user.id not in self.allowed:
             if update.callback_query:
-                await _acknowledge(update.callback_query, "没有使用权限")
+                await _acknowledge(update.callback_query, say("refused_short"))
             if chat is not None:
-                await context.bot.send_message(chat.id, REFUSED.format(user_id=user.id))
+                await context.bot.send_message(chat.id, say("refused", user_id=user.id))
             raise ApplicationHandlerStop
         if chat is not None and chat.type != ChatType.PRIVATE:
             message = update.effective_message
             if message and message.text and message.text.startswith("/"):
-                await context.bot.send_message(chat.id, PRIVATE_ONLY)
+                await context.bot.send_message(chat.id, say("private_only"))
             raise ApplicationHandlerStop
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -122,12 +116,12 @@ class TelegramChannel:
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edited earlier message: it may belong to another question, so it is not taken as an answer."""
         assert update.effective_chat
-        await context.bot.send_message(update.effective_chat.id, EDITED)
+        await context.bot.send_message(update.effective_chat.id, say("edited"))
 
     async def on_other(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A sticker, photo, voice message or file where text is expected."""
         assert update.effective_chat
-        await context.bot.send_message(update.effective_chat.id, TEXT_ONLY)
+        await context.bot.send_message(update.effective_chat.id, say("text_only"))
         await self._run(update, context, Action("resume"))
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -136,7 +130,7 @@ class TelegramChannel:
         assert query is not None
         action = decode_action(query.data)
         if action is None:
-            await _acknowledge(query, BAD_BUTTON)
+            await _acknowledge(query, say("bad_button"))
             await self._run(update, context, Action("resume"))
             return
         # The three calls go out together: the next question does not wait for the other two.
