@@ -168,10 +168,11 @@ def warm_up(api: FakeBotAPI, users: list[int], mode: str) -> None:
         api.message(u, "/start")
     api.wait_sent(lambda s: len({x.chat_id for x in s if x.buttons()}) >= len(users), 120)
     if mode == "button":
-        for u in users:
-            api.message(u, "鲁山县科学技术局")
-        n = len(api.sent)
-        api.wait_sent(lambda s: len({x.chat_id for x in s[n:] if x.buttons()}) >= len(users), 120)
+        for text in ("科技局", "五项式", "鲁山县科学技术局"):  # bureau, outline, unit: on to the 单位简称 question
+            n = len(api.sent)
+            for u in users:
+                api.message(u, text)
+            api.wait_sent(lambda s, n=n: len({x.chat_id for x in s[n:] if x.buttons()}) >= len(users), 120)
 
 
 def closed_loop(api: FakeBotAPI, users: list[int], mode: str) -> Driver:

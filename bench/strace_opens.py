@@ -60,7 +60,9 @@ def main() -> int:
     with FakeBotAPI(TOKEN) as api, tempfile.TemporaryDirectory() as data:
         out = Path(data) / "trace"
         bot = start_bot(api, data)
-        send(api, "/start", "请输入单位全称")
+        send(api, "/start", "您是哪类部门")
+        send(api, "科技局", "报告按哪种结构写")
+        send(api, "五项式", "请输入单位全称")
         send(api, "鲁山县科学技术局", "正文里怎么称呼本单位")
         rows = [("warm: the record is in memory", traced(api, bot.pid, "县科技局", "这是哪一年的报告", out))]
         bot.send_signal(signal.SIGTERM)

@@ -169,8 +169,7 @@ class Assistant:
     ) -> None:
         self.store = store
         self.types = types
-        self.engines = {k: Engine(rt) for k, rt in types.items()}
-        self.screens = {k: Screens(e) for k, e in self.engines.items()}
+        self._pairs: dict[tuple[str, str, str], tuple[Engine, Screens]] = {}
         self.reporter = reporter
         self.max_drafts = max_drafts
 
@@ -226,9 +225,23 @@ class Assistant:
         """Flush the store (at shutdown)."""
         self.store.close()
 
+    def _pair(self, draft: Draft) -> tuple[Engine, Screens] | None:
+        """Engine and screens for the variant a draft's answers choose (outline × profile); None if the type is gone."""
+        rt = self.types.get(draft.report_type)
+        if rt is None:
+            return None
+        v = rt.variant_for(draft.answers)
+        key = (v.id, v.outline.id if v.outline else "", v.profile.id if v.profile else "")
+        pair = self._pairs.get(key)
+        if pair is None:
+            engine = Engine(v)
+            pair = self._pairs[key] = (engine, Screens(engine))
+        return pair
+
     def engine_for(self, draft: Draft) -> Engine | None:
-        """The engine for a draft's report type (None if the type is gone)."""
-        return self.engines.get(draft.report_type)
+        """The engine for a draft's report type as its outline and profile lay it out (None if the type is gone)."""
+        pair = self._pair(draft)
+        return pair[0] if pair else None
 
     def active(self, user_id: int) -> Draft | None:
         """The user's active draft as stored (for tools and tests)."""
@@ -253,18 +266,19 @@ class Assistant:
         if engine is None:
             return self._prompt(draft)  # says the report type is gone
         if action.name in ("preview", "report"):
-            return self._output(draft, engine, action.name)
+            return self._output(draft, engine, action.name, action.arg)
         step = engine.handle(draft, action)
         if step.changed:
             s.put(step.draft)
-        return [stamp(self.screens[draft.report_type].render(step), draft.id)]
+        screens = self._pair(step.draft)[1]  # the outline or profile may have just changed
+        return [stamp(screens.render(step), draft.id)]
 
     # -- screens -------------------------------------------------------------------
     def _prompt(self, draft: Draft, notice: Notice | None = None) -> list[Out]:
-        screens = self.screens.get(draft.report_type)
-        if screens is None:
+        pair = self._pair(draft)
+        if pair is None:
             return [note("type_gone", kind="error")]
-        return [stamp(screens.show(draft, notice), draft.id)]
+        return [stamp(pair[1].show(draft, notice), draft.id)]
 
     def _help(self, s: Session, action: Action) -> list[Out | Deferred]:
         return [Reply(HELP, kind="info", notice="help")]
@@ -364,16 +378,41 @@ class Assistant:
         return [note("deleted_draft", kind="info", draft=draft_label(draft)), self._drafts(s)]
 
     # -- output ----------------------------------------------------------------------
-    def _output(self, draft: Draft, engine: Engine, name: str) -> list[Out | Deferred]:
+    @staticmethod
+    def _not_ready(engine: Engine, missing: list, failures: list) -> Reply:
+        """What blocks the report: required answers missing, figures that do not add up (any one can be fixed)."""
+        lines = [say("not_ready"), *(f"✗ {q.label}" for q in missing), *(f"⚠ {explain(f)}" for f in failures)]
+        rows = [(Button(label("fill", label=shorten(q.label, 10)), Action("edit", q.id)),) for q in missing[:8]]
+        for f in failures[:2]:
+            rows.append(
+                tuple(
+                    Button(label("fix", label=shorten(engine.rt.question(q).label, 8)), Action("edit", q))
+                    for q in f.questions
+                )
+            )
+        return Reply("\n".join(lines), tuple(rows), "error", None, "not_ready")
+
+    @staticmethod
+    def _gaps(engine: Engine, gaps: list) -> Reply:
+        """Content the regulation asks for that is not written yet; the user may still generate."""
+        lines = [say("gaps"), *(f"✗ {r.label}" for r in gaps), say("gaps_hint")]
+        rows = [
+            (Button(label("fill", label=shorten(engine.rt.question(r.fill).label, 10)), Action("edit", r.fill)),)
+            for r in gaps
+            if engine.rt.has_question(r.fill)
+        ]
+        rows.append((Button(label("report_anyway"), Action("report", "anyway")),))
+        return Reply("\n".join(lines), tuple(rows), "info", None, "gaps")
+
+    def _output(self, draft: Draft, engine: Engine, name: str, action_arg: str = "") -> list[Out | Deferred]:
         if self.reporter is None:
             return [note("no_reporter", kind="error")]
         missing, failures = engine.missing(draft), engine.check_failures(draft)
         if name == "report" and (missing or failures):
-            lines = [say("not_ready"), *(f"✗ {q.label}" for q in missing), *(f"⚠ {explain(f)}" for f in failures)]
-            rows = [(Button(label("fill", label=shorten(q.label, 10)), Action("edit", q.id)),) for q in missing[:8]]
-            if failures:
-                rows.append((Button(label("review"), Action("review")),))
-            return [stamp(Reply("\n".join(lines), tuple(rows), "error", None, "not_ready"), draft.id)]
+            return [stamp(self._not_ready(engine, missing, failures), draft.id)]
+        gaps = engine.gaps(draft) if name == "report" and action_arg != "anyway" else []
+        if gaps:
+            return [stamp(self._gaps(engine, gaps), draft.id)]
         rt, answers, reporter = engine.rt, engine.visible_answers(draft), self.reporter
         if name == "preview":
             head = say("preview_head_partial" if missing else "preview_head")

@@ -12,12 +12,15 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from .actions import Action
+from .cleanup import CLEANERS
 from .draft import Answer, Draft, now_iso
-from .parse import ParseError, check_length, parse_scalar, split_items
-from .schema import Question, ReportType
+from .numbers import Figure
+from .parse import ParseError, check_length, parse_named_figure, parse_scalar, split_items
+from .schema import Question, ReportType, Requirement
 
 _SKIPPED_FIELD = None  # stored in a group's partial item for a skipped optional field
 
@@ -33,18 +36,48 @@ class Notice:
 
 @dataclass(frozen=True)
 class SumFailure:
-    """A `sum` check that does not hold: parts (label, value) against the total."""
+    """A `sum` check that does not hold: parts (label, figure as written) against the total."""
 
     total_label: str
-    total: int
-    unit: str
-    parts: tuple[tuple[str, int], ...]
+    total: str
+    parts: tuple[tuple[str, str], ...]
+    parts_sum: str
     complete: bool  # all parts given (then they must equal the total; else they must not exceed it)
+    questions: tuple[str, ...] = ()  # the total, then the parts given: any one of them can be changed
     message: str = ""
 
-    @property
-    def parts_sum(self) -> int:
-        return sum(v for _, v in self.parts)
+
+def _plain(n: Decimal) -> str:
+    """16, 1.5 (no exponent, no trailing zeros)."""
+    text = format(n.normalize(), "f")
+    return text.rstrip("0").rstrip(".") if "." in text else text
+
+
+def numeric(q: Question, value: Any) -> tuple[Decimal, str] | None:
+    """An exact number and its base unit for checks (None for approximate figures such as 30余)."""
+    if q.kind == "integer" and isinstance(value, int) and not isinstance(value, bool):
+        return Decimal(value), q.unit
+    if q.kind == "figure":
+        f = Figure.from_json(value)
+        return None if f is None or f.approximate else f.base()
+    return None
+
+
+def printed(q: Question, value: Any) -> str:
+    """A number answer as the report prints it."""
+    if q.kind == "figure":
+        f = Figure.from_json(value)
+        return f.printed() if f else str(value)
+    return f"{value}{q.unit}"
+
+
+def text_of(value: Any) -> str:
+    """All the words in an answer (items and fields joined), for keyword searches."""
+    if isinstance(value, dict):
+        return "\n".join(text_of(v) for v in value.values())
+    if isinstance(value, list):
+        return "\n".join(text_of(v) for v in value)
+    return "" if value is None else str(value)
 
 
 @dataclass(frozen=True)
@@ -104,8 +137,8 @@ class Engine:
         return q.id in draft.answers and q.id not in draft.open
 
     def is_handled(self, draft: Draft, q: Question) -> bool:
-        """Answered, or an optional question the user skipped."""
-        return self.is_answered(draft, q) or (q.id in draft.skipped and not q.required)
+        """Answered, an optional question the user skipped, or one never asked in turn (renaming a heading)."""
+        return self.is_answered(draft, q) or (not q.required and (q.id in draft.skipped or not q.ask))
 
     def visible_answers(self, draft: Draft) -> dict[str, Answer]:
         """Answers of reachable questions only: what the report is made from."""
@@ -152,23 +185,59 @@ class Engine:
         """Required reachable questions not answered yet."""
         return [q for q in self.reachable(draft) if q.required and not self.is_answered(draft, q)]
 
-    def check_failures(self, draft: Draft, candidate: tuple[str, int] | None = None) -> list[SumFailure]:
-        """Every failed cross-question check (with `candidate` as if it were answered)."""
-        values = {k: v for k, v in self.visible_answers(draft).items() if isinstance(v, int)}
-        if candidate is not None:
-            values[candidate[0]] = candidate[1]
+    def check_failures(self, draft: Draft, involving: str = "") -> list[SumFailure]:
+        """Every failed cross-question check (only those `involving` a question, if given).
+
+        Approximate figures (30余) and figures in different units are not added up.
+        """
+        answers = self.visible_answers(draft)
         out = []
         for c in self.rt.checks:
-            present = [p for p in c.parts if p in values]
-            if c.total not in values or not present:
+            if involving and involving not in (c.total, *c.parts):
                 continue
-            total, complete = values[c.total], len(present) == len(c.parts)
-            parts_sum = sum(values[p] for p in present)
+            given = [x for x in (c.total, *c.parts) if x in answers]
+            values = {x: numeric(self.rt.question(x), answers[x]) for x in given}
+            present = [p for p in c.parts if p in values]
+            if c.total not in values or not present or any(v is None for v in values.values()):
+                continue
+            if len({v[1] for v in values.values() if v}) > 1:
+                continue
+            total, complete = values[c.total][0], len(present) == len(c.parts)  # type: ignore[index]
+            parts_sum = sum(values[p][0] for p in present)  # type: ignore[index]
             if (complete and parts_sum != total) or (not complete and parts_sum > total):
-                tq = self.rt.question(c.total)
-                parts = tuple((self.rt.question(p).label, values[p]) for p in present)
-                out.append(SumFailure(tq.label, total, tq.unit, parts, complete, c.message))
+                q = self.rt.question
+                parts = tuple((q(p).label, printed(q(p), answers[p])) for p in present)
+                unit = values[c.total][1]  # type: ignore[index]
+                total_text = printed(q(c.total), answers[c.total])
+                out.append(
+                    SumFailure(
+                        q(c.total).label,
+                        total_text,
+                        parts,
+                        _plain(parts_sum) + unit,
+                        complete,
+                        (c.total, *present),
+                        c.message,
+                    )
+                )
         return out
+
+    def gaps(self, draft: Draft) -> list[Requirement]:
+        """What the regulation requires that the answers do not cover yet, wherever the outline puts it."""
+        answers = self.visible_answers(draft)
+        out = []
+        for r in self.rt.requirements:
+            if any(text_of(answers.get(q)).strip() for q in r.questions):
+                continue
+            within = "\n".join(text_of(answers.get(q)) for q in r.within)
+            if r.keywords and any(k in within for k in r.keywords):
+                continue
+            out.append(r)
+        return out
+
+    def askable(self, draft: Draft) -> list[Question]:
+        """Reachable questions asked in turn (what the progress line counts)."""
+        return [q for q in self.reachable(draft) if q.ask]
 
     def completion(self, draft: Draft) -> tuple[int, int]:
         """(answered, total) over required reachable questions."""
@@ -271,9 +340,10 @@ class Engine:
 
     def _choose(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
         asked = self.asked(d, q)
-        if asked.kind != "choice" or not action.arg.isdigit() or int(action.arg) >= len(asked.options):
+        offered = asked.options if asked.kind == "choice" else asked.suggestions
+        if not offered or not action.arg.isdigit() or int(action.arg) >= len(offered):
             return Step(old, False, error("choose_button"))
-        return self._answer(old, d, q, asked.options[int(action.arg)])
+        return self._answer(old, d, q, offered[int(action.arg)])
 
     def _text(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
         return self._answer(old, d, q, action.arg)
@@ -353,30 +423,43 @@ class Engine:
     # -- answering
     def _answer(self, old: Draft, d: Draft, q: Question, text: str) -> Step:
         try:
-            if q.kind == "list":
+            if q.kind in ("list", "figures"):
                 return self._add_list_items(old, d, q, text)
-            if q.kind == "group":
-                f = self.asked(d, q)
-                d.partial.setdefault(q.id, {})[f.id] = parse_scalar(text, f)
-                return self._finish_item(old, d, q)
-            value = parse_scalar(text, q)
+            asked = self.asked(d, q)
+            value, removed = self._cleaned(d, asked, parse_scalar(text, asked))
         except ParseError as exc:
             return Step(old, False, error(exc.key, message=str(exc)))
-        if q.kind == "integer":
-            assert isinstance(value, int)
-            failures = self.check_failures(d, (q.id, value))
-            if failures:
-                return Step(old, False, error("check_failed", failure=failures[0]))
+        notice = info("cleaned", removed="”“".join(removed)) if removed else None
+        if q.kind == "group":
+            d.partial.setdefault(q.id, {})[asked.id] = value
+            step = self._finish_item(old, d, q)
+            return step if step.notice or not notice else Step(step.draft, step.changed, notice)
         d.set_answer(q.id, value)
         self._advance(d, q)
-        return self._step(old, d)
+        failures = self.check_failures(d, involving=q.id)
+        if failures:
+            notice = info("check_warn", failure=failures[0])
+        return self._step(old, d, notice)
+
+    @staticmethod
+    def _cleaned(d: Draft, q: Question, value: Any) -> tuple[Any, list[str]]:
+        """Pasted numbering or a pasted year-and-unit opening taken off (the report adds its own)."""
+        if not q.clean or not isinstance(value, str):
+            return value, []
+        names = tuple(str(d.answers.get(k, "")) for k in ("unit_name", "unit_short"))
+        cleaned, removed = CLEANERS[q.clean](value, names)
+        if not cleaned:
+            return value, []
+        return cleaned, removed
 
     def _add_list_items(self, old: Draft, d: Draft, q: Question, text: str) -> Step:
-        items = split_items(text)
+        items: list[Any] = split_items(text)
         if not items:
             raise ParseError("内容是空的，请重新输入。", key="empty")
         for it in items:
             check_length(it, q)
+        if q.kind == "figures":
+            items = [parse_named_figure(it, q) for it in items]
         current = self.items(d, q)
         if len(current) + len(items) > q.max_items:
             return Step(old, False, error("too_many_items", limit=q.max_items, have=len(current), item=q.item_label))
@@ -408,6 +491,8 @@ class Engine:
 
 def item_title(q: Question, item: Any) -> str:
     """The headline of a list or group item (its first field, else its first non-empty value)."""
+    if q.kind == "figures" and isinstance(item, dict):
+        return f"{item.get('name', '')}{item.get('text', '')}{item.get('unit', '')}"
     if isinstance(item, dict):
         return str(item.get(q.fields[0].id) or next((v for v in item.values() if v), ""))
     return str(item)

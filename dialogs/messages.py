@@ -27,10 +27,11 @@ MESSAGES: dict[str, str] = {
     "items_recorded": "已记录 {n} {item}。",
     "item_added": "✅ 已添加第 {n} {item}：{title}",
     "item_added_last": "已添加第 {n} {item}，已达上限。",
-    "check_failed": "{failure}请重新输入，或点“上一题”修改前面的数字。",
+    "check_warn": "⚠ 已保存，但数字对不上：{failure}改其中任何一个数字都可以（/review 里点对应的题）。",
+    "cleaned": "✂ 已去掉“{removed}”（报告会自动加上编号、年份和单位）。",
     # sum checks
-    "sum_mismatch": "{expr} = {sum}{unit}，与{total_label} {total}{unit} 不一致。",
-    "sum_exceeds": "{expr} = {sum}{unit}，超过了{total_label} {total}{unit}。",
+    "sum_mismatch": "{expr} = {sum}，与{total_label} {total} 不一致。",
+    "sum_exceeds": "{expr} = {sum}，超过了{total_label} {total}。",
     # assistant
     "welcome_back_to": "👋 欢迎回来！继续填写{draft}：",
     "welcome_back": "👋 欢迎回来！",
@@ -61,6 +62,8 @@ MESSAGES: dict[str, str] = {
     "preview_head": "👀 预览：",
     "preview_head_partial": "👀 预览（未完成的部分暂缺）：",
     "not_ready": "还不能生成报告，以下内容需要先处理：",
+    "gaps": "按《法治政府建设与责任落实督察工作规定》，报告还应写到：",
+    "gaps_hint": "可以点下面去补，也可以仍然生成。",
     "report_caption": "📄 {name}\n已按公文格式（GB/T 9704-2012）排版，可直接在 Word/WPS 中修改。",
     "save_failed": "⚠ 服务器存储出了问题，刚才这条回答没有保存。之前保存的内容都还在，请稍后再发一次：",
     "storage_down": "⚠ 服务器存储出了问题，暂时读不到您的草稿。已保存的内容不会丢失，请稍后再试。",
@@ -132,6 +135,8 @@ BUTTONS: dict[str, str] = {
     "delete_yes": "⚠ 确认删除",
     "cancel": "取消",
     "fill": "去填：{label}",
+    "fix": "改：{label}",
+    "report_anyway": "📄 仍然生成",
 }
 
 

@@ -4,28 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from typing import Any
 
+from .numbers import NumberError, parse_count, parse_figure
 from .schema import Question
 
 # Characters XML 1.0 cannot hold (and so a DOCX cannot), plus zero-width noise.
 _XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\u200b\u200c\u200d\u2060\ufeff]")
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
-_CN_DIGITS = {
-    "零": 0,
-    "〇": 0,
-    "○": 0,
-    "一": 1,
-    "二": 2,
-    "两": 2,
-    "三": 3,
-    "四": 4,
-    "五": 5,
-    "六": 6,
-    "七": 7,
-    "八": 8,
-    "九": 9,
-}
-_CN_UNITS = {"十": 10, "百": 100, "千": 1000}
 _MEASURE_WORDS = "家个项次件人场篇名所条期批"
 
 
@@ -49,57 +35,73 @@ def clean(text: str, *, multiline: bool) -> str:
     return re.sub(r"\n{3,}", "\n\n", "\n".join(lines)).strip()
 
 
-def _cn_number(s: str) -> int | None:
-    """Parse a Chinese numeral such as 十六, 一百二十, 三千零五, 两万; None if it is not one."""
-    if not s or any(c not in _CN_DIGITS and c not in _CN_UNITS and c != "万" for c in s):
-        return None
-    if len(s) >= 3 and all(c in _CN_DIGITS for c in s):  # digit by digit, e.g. 二〇二四
-        return int("".join(str(_CN_DIGITS[c]) for c in s))
-    total, section, digit = 0, 0, None
-    for c in s:
-        if c in _CN_DIGITS:
-            if digit is not None and digit != 0 and _CN_DIGITS[c] != 0:
-                return None  # two digits in a row without a unit, e.g. 二三
-            digit = _CN_DIGITS[c]
-        elif c in _CN_UNITS:
-            section += (1 if digit is None else digit) * _CN_UNITS[c]
-            digit = None
-        else:  # 万
-            section += digit or 0
-            if section == 0:
-                return None
-            total += section * 10000
-            section, digit = 0, None
-    return total + section + (digit or 0)
-
-
 def parse_integer(text: str, q: Question) -> int:
-    """Accept 16, 16家, １６, 十六, 十六家, 1,200; reject anything else with a hint."""
+    """Accept 16, 16家, １６, 十六, 一百五, 1,200; reject anything else with a hint."""
     unit = q.unit or "个"
     s = clean(text, multiline=False).translate(_FULLWIDTH_DIGITS).replace(" ", "")
-    s = s.replace(",", "").replace("，", "")
     if q.unit and s.endswith(q.unit):
         s = s[: -len(q.unit)]
     elif s and s[-1] in _MEASURE_WORDS:
         s = s[:-1]
-    value: int | None
-    if re.fullmatch(r"\d{1,9}", s):
-        value = int(s)
-    else:
-        value = _cn_number(s)
-    if value is None:
-        if re.fullmatch(r"-\d+", s):
-            raise ParseError("数量不能是负数，请输入 0 或正整数。", "negative")
-        if re.fullmatch(r"\d+\.\d+", s):
-            raise ParseError("请输入整数，不要带小数。", "decimal")
+    try:
+        value = parse_count(s)
+    except NumberError as exc:
+        if exc.key == "negative":
+            raise ParseError("数量不能是负数，请输入 0 或正整数。", "negative") from None
+        if exc.key == "decimal":
+            raise ParseError("请输入整数，不要带小数。", "decimal") from None
         sample = q.example if q.example.isdigit() else "16"
         skip = "" if q.required else "没有可以点“跳过”。"
-        raise ParseError(f"请只输入一个数字，例如“{sample}”或“{sample}{unit}”。{skip}", "not_a_number")
+        raise ParseError(f"请只输入一个数字，例如“{sample}”或“{sample}{unit}”。{skip}", "not_a_number") from None
     if q.minimum is not None and value < q.minimum:
         raise ParseError(f"数字太小了：最小是 {q.minimum}。", "too_small")
     if q.maximum is not None and value > q.maximum:
         raise ParseError(f"数字太大了：最大是 {q.maximum}。", "too_big")
     return value
+
+
+_FIGURE_ERRORS = {
+    "negative": "数字不能是负数。",
+    "ambiguous": "“{text}”有歧义，请用阿拉伯数字写，例如“23”或“2至3”写成“3”。",
+    "unit": "请只写数字和单位，例如“30余场”“1.5万元”“95%”，说明文字请写在段落里。",
+    "not_a_number": "请写一个数字，可带“余/多/近/约”和单位，例如“30余场”“512多万元”“近百人”“95%”。",
+}
+
+
+def figure_error(exc: NumberError, text: str, q: Question) -> ParseError:
+    """A figure that cannot be read, as a Chinese message."""
+    skip = "" if q.required else "没有可以点“跳过”。"
+    return ParseError(_FIGURE_ERRORS[exc.key].format(text=text[:10]) + skip, "not_a_number")
+
+
+def parse_figure_answer(text: str, q: Question) -> dict[str, Any]:
+    """A figure as written (30余场, 512多万元, 近百人, 100%), kept for printing and checks."""
+    s = clean(text, multiline=False)
+    if len(s) > 30:
+        raise ParseError("这里只写数字和单位，例如“30余场”。说明文字请写在段落里。", "too_long")
+    try:
+        return parse_figure(s, q.unit).to_json()
+    except NumberError as exc:
+        raise figure_error(exc, s, q) from None
+
+
+_NAMED = re.compile(
+    r"^(?P<name>.*?[^\d\s.,，、：:])[\s：:]*(?P<fig>(?:近|约|超过|超|逾|将近|接近|大约|共|达)?[\d０-９一二三四五六七八九十百千万两〇零].*)$"
+)
+
+
+def parse_named_figure(line: str, q: Question) -> dict[str, Any]:
+    """One line of 其他数字: what was done and the figure, e.g. 发放宣传资料2800余份."""
+    m = _NAMED.match(line.strip())
+    if not m:
+        raise ParseError(
+            f"“{line[:20]}”里没找到数字。每行写：做了什么 + 数字 + 单位，例如“发放宣传资料2800余份”。", "not_a_number"
+        )
+    try:
+        fig = parse_figure(m.group("fig"), "")
+    except NumberError as exc:
+        raise figure_error(exc, m.group("fig"), q) from None
+    return {"name": m.group("name").strip(" ：:"), **fig.to_json()}
 
 
 _DATE_PATTERNS = (
@@ -160,10 +162,12 @@ def split_items(text: str) -> list[str]:
     return items
 
 
-def parse_scalar(text: str, q: Question) -> str | int:
+def parse_scalar(text: str, q: Question) -> str | int | dict[str, Any]:
     """Parse one answer for any single-value kind; raise ParseError with a message."""
     if q.kind == "integer":
         return parse_integer(text, q)
+    if q.kind == "figure":
+        return parse_figure_answer(text, q)
     if q.kind == "date":
         return parse_date(text)
     if q.kind == "choice":

@@ -15,8 +15,10 @@ from functools import cached_property
 from pathlib import Path
 from typing import Any
 
-KINDS = frozenset({"text", "paragraph", "integer", "date", "choice", "list", "group"})
-FIELD_KINDS = frozenset({"text", "paragraph", "integer", "date", "choice"})
+KINDS = frozenset({"text", "paragraph", "integer", "figure", "date", "choice", "list", "figures", "group"})
+FIELD_KINDS = frozenset({"text", "paragraph", "integer", "figure", "date", "choice"})
+CLEANERS = frozenset({"", "title", "opening"})
+STYLES = frozenset({"", "sections", "lead", "paragraph"})
 CHECK_KINDS = frozenset({"sum"})
 _ID = re.compile(r"^[a-z][a-z0-9_]{0,23}$")
 
@@ -59,11 +61,17 @@ class Question:
     fields: tuple[Question, ...] = ()
     show_if: Condition | None = None
     section: str = ""
+    ask: bool = True  # False: never asked in turn, only reached from the review (e.g. renaming a heading)
+    suggestions: tuple[str, ...] = ()  # answers offered as buttons (typical sub-section titles)
+    clean: str = ""  # how pasted text is tidied: "title" (leading numbering) or "opening"
+    style: str = ""  # how a group's items are laid out: sections (heading + text) or lead (run-in heading)
+    options_from: str = ""  # a choice whose options are the report type's "profiles" or "outlines"
+    lead_in: tuple[str, ...] = ()  # for a paragraph: a lead-in added unless the answer starts with one of the rest
 
     @property
     def is_collection(self) -> bool:
         """Lists and groups collect several items until the user finishes them."""
-        return self.kind == "list" or (self.kind == "group" and self.repeat)
+        return self.kind in ("list", "figures") or (self.kind == "group" and self.repeat)
 
     def field(self, field_id: str) -> Question:
         """Return a group's field by id."""
@@ -86,11 +94,28 @@ class Check:
 
 @dataclass(frozen=True)
 class Section:
-    """A titled run of questions; its title is shown with the progress line."""
+    """A titled run of questions; its title is shown with the progress line.
+
+    `place` says where an outline puts it: "start" and "end" sections are asked
+    in every outline; a "pool" section only offers questions for outlines to place.
+    """
 
     id: str
     title: str
     questions: tuple[Question, ...]
+    place: str = "start"
+
+
+@dataclass(frozen=True)
+class Requirement:
+    """Content the regulation requires, met by an answer to one of `questions` or by `keywords` in any answer."""
+
+    id: str
+    label: str
+    questions: tuple[str, ...]
+    keywords: tuple[str, ...] = ()
+    within: tuple[str, ...] = ()  # answers searched for the keywords
+    fill: str = ""  # the question to offer when it is missing
 
 
 @dataclass(frozen=True)
@@ -104,6 +129,36 @@ class ReportType:
     sections: tuple[Section, ...]
     checks: tuple[Check, ...] = ()
     description: str = ""
+    requirements: tuple[Requirement, ...] = ()
+    outlines: tuple[Any, ...] = ()  # dialogs.outlines.Outline, in display order
+    profiles: tuple[Any, ...] = ()  # dialogs.outlines.Profile, in display order
+    outline: Any = None  # set on a variant: the Outline it was built for
+    profile: Any = None  # set on a variant: the Profile it was built for
+
+    @cached_property
+    def _variants(self) -> dict[tuple[str, str], ReportType]:
+        return {}
+
+    def variant(self, outline: str = "", profile: str = "") -> ReportType:
+        """This report type laid out by an outline, worded for a bureau profile (cached; itself if it has none)."""
+        if not self.outlines:
+            return self
+        from .outlines import compile_variant, pick
+
+        p = pick(self.profiles, profile)
+        o = pick(self.outlines, outline or p.outline)  # until chosen, the bureau's usual outline
+        key = (o.id, p.id)
+        if key not in self._variants:
+            self._variants[key] = compile_variant(self, o, p)
+        return self._variants[key]
+
+    def variant_for(self, answers: dict[str, Any]) -> ReportType:
+        """The variant a draft's answers choose (its 部门 and 报告结构 answers, by name)."""
+        if not self.outlines:
+            return self
+        outline = next((o.id for o in self.outlines if o.name == answers.get("outline")), "")
+        profile = next((p.id for p in self.profiles if p.name == answers.get("profile")), "")
+        return self.variant(outline, profile)
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
@@ -168,6 +223,12 @@ _QUESTION_KEYS = {
     "item_label",
     "fields",
     "show_if",
+    "ask",
+    "suggestions",
+    "clean",
+    "style",
+    "options_from",
+    "lead_in",
 }
 
 
@@ -191,7 +252,10 @@ def _question(raw: Any, where: str, *, section: str, is_field: bool = False) -> 
     options = raw.get("options", [])
     if not isinstance(options, list) or not all(isinstance(o, str) and o.strip() for o in options):
         raise _err(where, "'options' must be a list of non-empty strings")
-    if kind == "choice" and len(options) < 2:
+    options_from = _str(raw, "options_from", where, required=False)
+    if options_from not in ("", "profiles", "outlines"):
+        raise _err(where, "'options_from' must be 'profiles' or 'outlines'")
+    if kind == "choice" and len(options) < 2 and not options_from:
         raise _err(where, "a choice question needs at least two options")
     if kind != "choice" and options:
         raise _err(where, "'options' only applies to choice questions")
@@ -225,6 +289,7 @@ def _question(raw: Any, where: str, *, section: str, is_field: bool = False) -> 
             raise _err(where, "a group needs at least one required field")
     elif "fields" in raw:
         raise _err(where, "'fields' only applies to group questions")
+    extras = _extras(raw, where, kind)
     show_if = None
     if "show_if" in raw:
         cond = raw["show_if"]
@@ -253,7 +318,33 @@ def _question(raw: Any, where: str, *, section: str, is_field: bool = False) -> 
         fields=fields,
         show_if=show_if,
         section=section,
+        options_from=options_from,
+        **extras,
     )
+
+
+def _extras(raw: dict[str, Any], where: str, kind: str) -> dict[str, Any]:
+    """The presentation keys: ask, suggestions, clean, style, lead_in."""
+    ask = raw.get("ask", True)
+    if not isinstance(ask, bool):
+        raise _err(where, "'ask' must be true or false")
+    if not ask and raw.get("required", True):
+        raise _err(where, "a question that is not asked ('ask = false') must be optional")
+    out: dict[str, Any] = {"ask": ask}
+    for key in ("suggestions", "lead_in"):
+        value = raw.get(key, [])
+        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+            raise _err(where, f"'{key}' must be a list of non-empty strings")
+        out[key] = tuple(v.strip() for v in value)
+    if out["suggestions"] and kind != "text":
+        raise _err(where, "'suggestions' only applies to text questions")
+    out["clean"] = _str(raw, "clean", where, required=False)
+    if out["clean"] not in CLEANERS:
+        raise _err(where, f"unknown 'clean' value '{out['clean']}'")
+    out["style"] = _str(raw, "style", where, required=False)
+    if out["style"] not in STYLES:
+        raise _err(where, f"unknown 'style' value '{out['style']}'")
+    return out
 
 
 def parse_report_type(data: dict[str, Any], source: str = "<report type>") -> ReportType:
@@ -274,6 +365,9 @@ def parse_report_type(data: dict[str, Any], source: str = "<report type>") -> Re
             raise _err(where, "a section must be a table")
         sid = _str(raw_s, "id", where)
         title = _str(raw_s, "title", where)
+        place = _str(raw_s, "place", where, required=False) or "start"
+        if place not in ("start", "pool", "end"):
+            raise _err(where, "'place' must be start, pool or end")
         raw_qs = raw_s.get("questions")
         if not isinstance(raw_qs, list) or not raw_qs:
             raise _err(f"{where} ('{sid}')", "a section needs at least one question")
@@ -284,7 +378,7 @@ def parse_report_type(data: dict[str, Any], source: str = "<report type>") -> Re
                 raise _err(source, f"duplicate question id '{q.id}' (also in section '{seen[q.id]}')")
             seen[q.id] = sid
             qs.append(q)
-        sections.append(Section(id=sid, title=title, questions=tuple(qs)))
+        sections.append(Section(id=sid, title=title, questions=tuple(qs), place=place))
     if len({s.id for s in sections}) != len(sections):
         raise _err(source, "duplicate section ids")
     rt = ReportType(
@@ -295,10 +389,39 @@ def parse_report_type(data: dict[str, Any], source: str = "<report type>") -> Re
         sections=tuple(sections),
         checks=_checks(data.get("checks", []), source, seen),
         description=_str(data, "description", source, required=False),
+        requirements=_requirements(data.get("requirements", []), source, seen),
     )
+    validate(rt, source)
+    return rt
+
+
+def validate(rt: ReportType, source: str) -> None:
+    """Cross-question rules: conditions name earlier questions, checks name numeric ones."""
     _validate_conditions(rt, source)
     _validate_checks(rt, source)
-    return rt
+
+
+def _requirements(raw: Any, source: str, known: dict[str, str]) -> tuple[Requirement, ...]:
+    if not isinstance(raw, list):
+        raise _err(source, "'requirements' must be a list")
+    out = []
+    for i, r in enumerate(raw):
+        where = f"{source} requirement {i + 1}"
+        if not isinstance(r, dict):
+            raise _err(where, "a requirement must be a table")
+        lists = {}
+        for key in ("questions", "keywords", "within"):
+            value = r.get(key, [])
+            if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
+                raise _err(where, f"'{key}' must be a list of strings")
+            lists[key] = tuple(value)
+        if not lists["questions"] or any(q not in known for q in lists["questions"] + lists["within"]):
+            raise _err(where, "'questions' and 'within' must list existing question ids")
+        fill = _str(r, "fill", where, required=False) or lists["questions"][0]
+        if fill not in known:
+            raise _err(where, f"'fill' names missing question '{fill}'")
+        out.append(Requirement(_str(r, "id", where), _str(r, "label", where), fill=fill, **lists))
+    return tuple(out)
 
 
 def _checks(raw: Any, source: str, known: dict[str, str]) -> tuple[Check, ...]:
@@ -347,8 +470,8 @@ def _validate_checks(rt: ReportType, source: str) -> None:
         for qid in (c.total, *c.parts):
             if not rt.has_question(qid):
                 raise _err(source, f"check '{c.id}' names missing question '{qid}'")
-            if rt.question(qid).kind != "integer":
-                raise _err(source, f"check '{c.id}': question '{qid}' is not an integer question")
+            if rt.question(qid).kind not in ("integer", "figure"):
+                raise _err(source, f"check '{c.id}': question '{qid}' is not a number question")
 
 
 def load_report_type(path: Path) -> ReportType:
@@ -370,10 +493,16 @@ TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 
 def load_report_types(directory: Path = TEMPLATES_DIR) -> dict[str, ReportType]:
-    """Load every `*.toml` report type in a folder, keyed by id, in file-name order."""
+    """Load every `*.toml` report type in a folder, with the outlines and profiles in its subfolders.
+
+    Every outline × profile combination is built once here, so a broken file stops
+    start-up instead of somebody's conversation.
+    """
+    from .outlines import attach
+
     types: dict[str, ReportType] = {}
     for path in sorted(directory.glob("*.toml")):
-        rt = load_report_type(path)
+        rt = attach(load_report_type(path), directory)
         if rt.id in types:
             raise SchemaError(f"{path.name}: report type id '{rt.id}' is already used by another file")
         types[rt.id] = rt

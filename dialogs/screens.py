@@ -10,7 +10,7 @@ from typing import Any
 
 from .actions import Action, Button, Reply
 from .draft import Draft
-from .engine import Engine, Notice, Step, SumFailure, item_title
+from .engine import Engine, Notice, Step, SumFailure, item_title, printed
 from .messages import label, say
 from .parse import format_date
 from .schema import Question
@@ -28,9 +28,9 @@ def explain(f: SumFailure) -> str:
     """A failed sum check in words, with the arithmetic."""
     if f.message:
         return f.message
-    expr = " + ".join(f"{name} {value}{f.unit}" for name, value in f.parts)
+    expr = " + ".join(f"{name} {value}" for name, value in f.parts)
     key = "sum_mismatch" if f.complete else "sum_exceeds"
-    return say(key, expr=expr, sum=f.parts_sum, unit=f.unit, total_label=f.total_label, total=f.total)
+    return say(key, expr=expr, sum=f.parts_sum, total_label=f.total_label, total=f.total)
 
 
 def notice_text(n: Notice) -> str:
@@ -80,12 +80,12 @@ class Screens:
         """An answer in one line."""
         if value is None:
             return say("empty_value")
-        if q.kind == "integer":
-            return f"{value}{q.unit}"
+        if q.kind in ("integer", "figure"):
+            return printed(q, value)
         if q.kind == "date":
             return format_date(value)
-        if q.kind == "list":
-            return "；".join(value)
+        if q.kind in ("list", "figures"):
+            return "；".join(item_title(q, v) for v in value)
         if q.kind != "group":
             return str(value)
         items = value if isinstance(value, list) else [value]
@@ -96,8 +96,8 @@ class Screens:
     # ---- the question screen
     def progress(self, draft: Draft, q: Question) -> str:
         """【section】第 n/N 题."""
-        qs = self.engine.reachable(draft)
-        n = next((i for i, x in enumerate(qs) if x.id == q.id), 0) + 1
+        qs = self.engine.askable(draft)
+        n = next((i for i, x in enumerate(qs) if x.id == q.id), len(qs)) + 1
         return say("progress", section=self.rt.section_of(q.id).title, n=n, total=len(qs))
 
     def question(self, draft: Draft, q: Question) -> Reply:
@@ -142,6 +142,7 @@ class Screens:
         rows: list[tuple[Button, ...]] = []
         if asked.kind == "choice":
             rows.append(tuple(Button(o, Action("choose", str(i), expect=exp)) for i, o in enumerate(asked.options)))
+        rows += self._suggestion_rows(draft, q, asked)
         partial = bool(draft.partial.get(q.id))
         nav: list[Button] = []
         if e.reachable(draft)[0].id != q.id or partial:
@@ -158,6 +159,20 @@ class Screens:
             rows.append((*done, Button(label("clear"), Action("clear", expect=exp))))
         rows.append((Button(label("review"), Action("review")), Button(label("pause"), Action("pause"))))
         return tuple(r for r in rows if r)
+
+    def _suggestion_rows(self, draft: Draft, q: Question, asked: Question) -> list[tuple[Button, ...]]:
+        """Typical titles not used yet, one per row (long labels), each answering with that title."""
+        if not asked.suggestions:
+            return []
+        used = {item_title(q, it) for it in self.engine.items(draft, q)}
+        value = draft.answers.get(q.id)
+        if isinstance(value, dict):
+            used.add(item_title(q, value))
+        return [
+            (Button(shorten(t, 24), Action("choose", str(i), expect=q.id)),)
+            for i, t in enumerate(asked.suggestions)
+            if t not in used
+        ][:6]
 
     # ---- the other screens
     def complete(self, draft: Draft) -> Reply:
@@ -198,6 +213,8 @@ class Screens:
             return f"✓ {q.label}：{shorten(self.display(q, draft.answers[q.id]), 30)}"
         if q.id in draft.skipped and not q.required:
             return f"– {q.label}（已跳过）"
+        if not q.ask:
+            return f"– {q.label}（默认）"
         if q.id in draft.answers:
             return f"… {q.label}（未完成）"
         return f"✗ {q.label}" + ("（必填）" if q.required else "（选填）")

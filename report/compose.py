@@ -20,6 +20,8 @@ import jinja2
 from dialogs.parse import format_date
 from dialogs.schema import TEMPLATES_DIR, ReportType
 
+from .assemble import parts_context
+
 SEP = "\x1f"  # between a run-in heading and its text; user input can never hold it
 _NL = "\u2028"  # an answer's line break while it passes through the template
 CN_DIGITS = "零一二三四五六七八九"
@@ -175,6 +177,10 @@ def compose(rt: ReportType, answers: dict[str, Any], directory: Path = TEMPLATES
     context = dict(answers)
     context["answers"] = dict(answers)
     context["SEP"] = SEP
+    unit = str(answers.get("unit_name") or "××单位")
+    year = str(answers.get("year") or "20××")
+    who = str(answers.get("unit_short") or unit)
+    context.update(unit=unit, year=year, who=who, parts=parts_context(rt, answers, year, who))
     text = env.get_template(rt.template).render(context)
     blocks = _number(_drop_empty_sections(_blocks(text.split("\n"))))
     title = next((b.text for b in blocks if b.kind == "title"), rt.name)

@@ -22,9 +22,15 @@ def types() -> dict[str, ReportType]:
     return load_report_types()
 
 
+# The example report's bureau and outline, as the first two answers of a draft choose them.
+KEJI = {"profile": "科技局", "outline": "五项式"}
+START = list(KEJI.values())  # the same two answers as typed messages
+
+
 @pytest.fixture(scope="session")
 def rt(types: dict[str, ReportType]) -> ReportType:
-    return types["fazhi_zhengfu"]
+    """The report type as the 科技局 profile and the five-part outline lay it out."""
+    return types["fazhi_zhengfu"].variant_for(KEJI)
 
 
 @pytest.fixture
@@ -34,7 +40,8 @@ def engine(rt: ReportType) -> Engine:
 
 @pytest.fixture
 def draft(rt: ReportType) -> Draft:
-    return Draft(id="d1", user_id=7, report_type=rt.id, schema_version=rt.version)
+    """A new draft whose bureau and outline are chosen: the next question is the unit's name."""
+    return Draft(id="d1", user_id=7, report_type=rt.id, schema_version=rt.version, answers=dict(KEJI))
 
 
 @pytest.fixture

@@ -28,14 +28,14 @@ from dialogs.actions import Action
 from dialogs.assistant import Assistant
 from dialogs.schema import load_report_types
 from storage import TinyDBRecordStore
-from tests.reference import script
+from tests.reference import upto_named
 store = TinyDBRecordStore(sys.argv[1], segment_bytes=int(sys.argv[4]), idle_seconds=float(sys.argv[5]))
 a = Assistant(store, load_report_types())
 uid = int(sys.argv[3])
 a.handle(uid, Action("start"))
-for m in script()[:21]:  # up to the 科技 figures, so the named-enterprise list is reachable
+for m in upto_named():  # up to the 科技 figures, so the named-enterprise list is reachable
     a.handle(uid, Action("text", m) if not m.startswith("/") else Action(m[1:]))
-a.handle(uid, Action("edit", "reserve_named"))
+a.handle(uid, Action("edit", "reserve_total_named"))
 i = 0
 while True:
     i += 1
@@ -87,6 +87,6 @@ def trial(data: Path, uid: int, rng: random.Random, compacting: bool) -> tuple[b
         return False, True, interrupted
     finally:
         store.close()
-    items = d.answers.get("reserve_named", []) if d else []
+    items = d.answers.get("reserve_total_named", []) if d else []
     lost = f"企业{acked[-1]}" not in items and not any(int(x[2:]) > acked[-1] for x in items)
     return lost, False, interrupted

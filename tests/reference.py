@@ -16,6 +16,11 @@ PUBLICITY = (
     "结合全民国家安全教育日、宪法宣传周等重要时间节点面向企业和群众宣传各类法规，推动反恐维稳工作法治化常态化，"
     "助力经济高质量发展，优化法治化营商环境，推动法治宣传教育进万家。"
 )
+DUTY = [
+    ("坚持学习习近平法治思想，持续深化法治理念", STUDY),
+    ("坚决扛牢第一责任人职责，全面推进法治建设", LEAD),
+    ("聚焦主责主业，广泛开展科普宣传活动", PUBLICITY),
+]
 MEASURES = [
     (
         "强化依法履职",
@@ -90,35 +95,44 @@ FIGURES = [
 NAMED = ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司", "河南江河机械有限责任公司", "每半年专题研究1次"]
 
 
+def upto_named() -> list[str]:
+    """The messages of a complete pass up to the list of named reserve enterprises (not included)."""
+    msgs = script()
+    return msgs[: msgs.index("十六家") + 1]
+
+
 def script() -> list[str]:
     """Every message of a complete pass, in order, using the typed command forms."""
     msgs = [
+        "科技局",
+        "五项式",
         "鲁山县科学技术局",
         "县科技局",
         "2024",
         "/skip",
         "坚持以习近平新时代中国特色社会主义思想为指导，立足新发展阶段，贯彻新发展理念，推动本单位法治建设迈上新台阶",
-        "坚持学习习近平法治思想，持续深化法治理念",
-        STUDY,
-        "坚决扛牢第一责任人职责，全面推进法治建设",
-        LEAD,
-        "聚焦主责主业，广泛开展科普宣传活动",
-        PUBLICITY,
     ]
+    for title, body in DUTY:
+        msgs += [title, body]
+    msgs.append("/done")
     for title, body in MEASURES:
         msgs += [title, body]
     msgs += [
         "/done",
+        "/skip",  # 复议应诉: none
+        "/skip",  # 执法证件
+        "/skip",  # 普法
         "填写",
         "40家",
         "90",
         "3",
+        "填写",
         "十六家",
-        "8",
-        "８家",
         "西鲁技术有限公司\n华兰生物（鲁山）单采血浆有限公司",
         "/done",
-        "不填",
+        "8",
+        "８家",
+        "/skip",  # 其他数字
     ]
     for title, body in SHORTCOMINGS:
         msgs += [title, body]

@@ -26,7 +26,7 @@ def run_bot(tmp_path, lines, *args):
 
 
 def test_no_token_starts_console_and_eof_ends_cleanly(tmp_path):
-    proc = run_bot(tmp_path, ["鲁山县科学技术局", "很多"])
+    proc = run_bot(tmp_path, ["科技局", "五项式", "鲁山县科学技术局", "很多"])
     assert proc.returncode == 0, proc.stderr
     assert "控制台模式" in proc.stdout and "请输入单位全称" in proc.stdout
     assert "正文里怎么称呼本单位" in proc.stdout
@@ -78,7 +78,7 @@ def test_a_failing_message_does_not_end_the_console(tmp_path, assistant, monkeyp
 
     monkeypatch.setattr(assistant, "handle", flaky)
     out = io.StringIO()
-    code = run_console(assistant, 1, tmp_path, io.StringIO("坏\n鲁山县科学技术局\n"), out)
+    code = run_console(assistant, 1, tmp_path, io.StringIO("坏\n科技局\n五项式\n鲁山县科学技术局\n"), out)
     text = out.getvalue()
     assert code == 0 and "出错了，请重试" in text and "Traceback" not in text
     assert "正文里怎么称呼本单位" in text.split("出错了")[1]

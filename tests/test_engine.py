@@ -31,7 +31,7 @@ def answered_basics(engine: Engine, d: Draft) -> Draft:
 def test_first_prompt_shows_section_and_progress(engine, draft):
     r = Screens(engine).show(draft)
     assert r.question == "unit_name"
-    assert r.text.startswith("【基本信息】第 1/")
+    assert r.text.startswith("【基本信息】第 3/")  # after 部门类型 and 报告结构
     assert "请输入单位全称" in r.text
 
 
@@ -81,7 +81,8 @@ def test_keep_answer_walks_forward_one_question(engine, draft):
     assert d.cursor == "unit_short" and "当前答案：县科技局" in text
 
 
-def test_back_on_first_question(engine, draft):
+def test_back_on_first_question(engine, rt):
+    draft = Draft(id="d0", user_id=7, report_type=rt.id, schema_version=rt.version)
     step = engine.handle(draft, Action("back"))
     assert step.notice.key == "first_question" and not step.changed
 
@@ -90,7 +91,7 @@ def test_edit_from_review_returns_to_review(engine, draft):
     d = answered_basics(engine, draft)
     d, text = act(engine, d, "review")
     assert text.startswith("📋 检查修改") and "✓ 单位全称：鲁山县科学技术局" in text and "✗ 主要举措（必填）" in text
-    d, text = act(engine, d, "edit", "3")  # by review number
+    d, text = act(engine, d, "edit", "5")  # by review number
     assert d.cursor == "year"
     d, text = send(engine, d, "2023")
     assert d.answers["year"] == 2023
@@ -100,7 +101,7 @@ def test_edit_from_review_returns_to_review(engine, draft):
 def test_review_shows_completion_percentage(engine, draft):
     d = answered_basics(engine, draft)
     done, total = engine.completion(d)
-    assert done == 2 and total > 5
+    assert done == 4 and total > 5  # 部门类型, 报告结构, 单位全称, 报告年度
     assert f"完成度 {done * 100 // total}%" in Screens(engine).review(d).text
 
 
@@ -121,67 +122,97 @@ def test_group_items_fields_and_done(engine, draft):
     assert "measures" not in d.partial and len(d.answers["measures"]) == 1
     d, text = act(engine, d, "done")
     assert "measures" not in d.open and engine.is_answered(d, engine.rt.question("measures"))
-    assert d.cursor == "has_tech"
+    assert d.cursor == "fig_lawsuit"  # the first figure group's question
 
 
 def test_optional_group_field_skip(engine, draft):
     d = draft.copy()
-    d.cursor = "duty_study"
-    d, text = act(engine, d, "skip")  # the optional title
-    assert d.partial["duty_study"] == {"title": None}
-    d, _ = send(engine, d, "坚持专题学习。")
-    assert d.answers["duty_study"] == {"body": "坚持专题学习。"}
-    assert d.cursor == "duty_lead"
+    d.cursor = "shortcomings"
+    d, _ = send(engine, d, "学习不够深入")
+    d, text = act(engine, d, "skip")  # the optional 具体表现
+    assert d.answers["shortcomings"] == [{"title": "学习不够深入"}] and "已添加第 1 条不足" in text
+    assert d.cursor == "shortcomings" and "shortcomings" in d.open
 
 
 def test_list_items_one_per_line_then_more_messages(engine, draft):
     d = draft.copy()
-    d.answers["has_tech"] = "填写"
-    d.cursor = "reserve_named"
+    d.answers["fig_reserve"] = "填写"
+    d.cursor = "reserve_total_named"
     d, text = send(engine, d, "西鲁技术有限公司\n华兰生物（鲁山）单采血浆有限公司")
-    assert d.answers["reserve_named"] == ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
-    assert "已记录 2 家" in text
+    assert d.answers["reserve_total_named"] == ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
+    assert "已记录 2 个" in text
     d, _ = send(engine, d, "第三公司")
-    assert len(d.answers["reserve_named"]) == 3
+    assert len(d.answers["reserve_total_named"]) == 3
     d, text = act(engine, d, "delitem", "3")
-    assert d.answers["reserve_named"][-1] == "华兰生物（鲁山）单采血浆有限公司"
+    assert d.answers["reserve_total_named"][-1] == "华兰生物（鲁山）单采血浆有限公司"
     d, _ = act(engine, d, "done")
-    assert "reserve_named" not in d.open
+    assert "reserve_total_named" not in d.open
 
 
 def test_show_if_hides_tech_figures(engine, draft):
     d = draft.copy()
     ids = [q.id for q in engine.reachable(d)]
     assert "hitech" not in ids
-    d.answers["has_tech"] = "填写"
+    d.answers["fig_tech"] = "填写"
     assert "hitech" in [q.id for q in engine.reachable(d)]
-    d.answers["hitech"] = 40
-    d.answers["has_tech"] = "不填"
+    d.answers["hitech"] = {"text": "40", "unit": "家", "value": "40", "approx": False}
+    d.answers["fig_tech"] = "不填"
     assert "hitech" not in engine.visible_answers(d)
 
 
-def test_sum_check_explains_and_reasks(engine, draft):
+def _answers(engine, d, **figures):
+    for qid, text in figures.items():
+        d = d.copy()
+        d.cursor = qid
+        d = engine.handle(d, Action("text", text)).draft
+    return d
+
+
+def test_sum_check_is_explained_but_the_figure_is_saved(engine, draft):
     d = draft.copy()
-    d.answers.update(has_tech="填写", reserve_total=16, reserve_first=8)
+    d.answers["fig_reserve"] = "填写"
+    d = _answers(engine, d, reserve_total="16", reserve_first="8")
     d.cursor = "reserve_review"
     step = engine.handle(d, Action("text", "9"))
-    assert not step.changed and step.notice.key == "check_failed"
+    assert step.changed and step.notice.key == "check_warn" and not step.notice.error
+    assert step.draft.answers["reserve_review"]["text"] == "9"
     text = shown(engine, step)
-    assert "首次申报 8家 + 复审 9家 = 17家" in text and "高新技术后备企业总数 16家" in text
-    assert "后备企业中，复审的多少家" in text
-    step = engine.handle(d, Action("text", "8"))
-    assert step.changed and step.draft.answers["reserve_review"] == 8
-    assert engine.check_failures(step.draft) == []
+    assert "首次申报企业 8家 + 复审企业 9家 = 17家" in text and "高新技术后备企业 16家" in text
+    assert engine.check_failures(step.draft)[0].questions == ("reserve_total", "reserve_first", "reserve_review")
+
+
+def test_a_failed_sum_can_be_fixed_by_changing_any_one_figure(engine, draft):
+    d = draft.copy()
+    d.answers["fig_reserve"] = "填写"
+    d = _answers(engine, d, reserve_total="16", reserve_first="8", reserve_review="8")
+    assert engine.check_failures(d) == []
+    for qid, new, fix in (
+        ("reserve_total", "20", ("reserve_first", "12")),
+        ("reserve_first", "10", ("reserve_total", "18")),
+        ("reserve_review", "9", ("reserve_review", "8")),
+    ):
+        broken = _answers(engine, d, **{qid: new})
+        assert broken.answers[qid]["text"] == new and engine.check_failures(broken)
+        fixed = _answers(engine, broken, **{fix[0]: fix[1]})
+        assert engine.check_failures(fixed) == [], (qid, fix)
+
+
+def test_approximate_figures_are_not_added_up(engine, draft):
+    d = draft.copy()
+    d.answers["fig_reserve"] = "填写"
+    d = _answers(engine, d, reserve_total="16", reserve_first="10余", reserve_review="8")
+    assert engine.check_failures(d) == []
 
 
 def test_sum_check_on_partial_parts(engine, draft):
     d = draft.copy()
-    d.answers.update(has_tech="填写", reserve_total=5)
+    d.answers["fig_reserve"] = "填写"
+    d = _answers(engine, d, reserve_total="5")
     d.cursor = "reserve_first"
     step = engine.handle(d, Action("text", "6"))
     failure = step.notice.params["failure"]
-    assert not failure.complete and failure.parts_sum == 6 and failure.total == 5
-    assert "超过了" in shown(engine, step) and "reserve_first" not in step.draft.answers
+    assert not failure.complete and failure.parts_sum == "6家" and failure.total == "5家"
+    assert "超过了" in shown(engine, step) and step.draft.answers["reserve_first"]["text"] == "6"
 
 
 def test_stale_button_is_refused(engine, draft):
@@ -205,10 +236,10 @@ def test_overlong_text_refused_with_length(engine, draft):
 
 def test_clear_button_on_a_list_with_items(engine, draft):
     d = draft.copy()
-    d.answers["has_tech"] = "填写"
-    d.cursor = "reserve_named"
+    d.answers["fig_reserve"] = "填写"
+    d.cursor = "reserve_total_named"
     d, _ = send(engine, d, "甲公司\n乙公司")
     labels = [b.label for row in Screens(engine).show(d).buttons for b in row]
     assert "✅ 完成本项" in labels and "🗑 清空重填" in labels
     step = engine.handle(d, Action("clear"))
-    assert "reserve_named" not in step.draft.answers and step.notice.key == "cleared"
+    assert "reserve_total_named" not in step.draft.answers and step.notice.key == "cleared"

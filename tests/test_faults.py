@@ -21,7 +21,7 @@ from report.compose import compose
 from report.docx_writer import write_docx
 from storage import TinyDBRecordStore
 from tests import reference
-from tests.conftest import last_text, run_script, say
+from tests.conftest import START, last_text, run_script, say
 from tests.kill_trials import trial
 
 # ---------------------------------------------------------------- kill -9
@@ -40,7 +40,7 @@ def test_kill_9_during_answers_compaction_and_replay_keeps_every_acknowledged_an
 @pytest.mark.parametrize("damage", [b"", b'{"drafts": {"1": {"id": "ab', b"\x00\xff\xfe garbage", b"[1, 2, 3]"])
 def test_damaged_file_with_backup(assistant, types, damage):
     run_script(assistant, 1, reference.script()[:6])
-    run_script(assistant, 2, reference.script()[:3])
+    run_script(assistant, 2, reference.script()[:5])
     assistant.store.flush()  # the file as of now
     say(assistant, 1, "/review")
     assistant.close()  # written again: the previous version is the backup
@@ -69,7 +69,7 @@ def test_damaged_file_without_backup(assistant, types):
     outs = say(assistant, 1, "甲局")
     assert outs[0].notice == "unreadable_set_aside" and "/new" in outs[0].text
     assert any(p.name.startswith("u1.json.damaged-") for p in path.parent.iterdir())
-    assert "请输入单位全称" in last_text(say(assistant, 1, "/start"))
+    assert "您是哪类部门" in last_text(say(assistant, 1, "/start"))
     assistant.close()
 
 
@@ -78,7 +78,7 @@ def test_damaged_file_without_backup(assistant, types):
 
 @pytest.mark.parametrize("err", [errno.ENOSPC, errno.EROFS])
 def test_disk_full_or_read_only(assistant, monkeypatch, err):
-    run_script(assistant, 1, ["鲁山县科学技术局"])
+    run_script(assistant, 1, [*START, "鲁山县科学技术局"])
 
     def broken(*a, **k):
         raise OSError(err, os.strerror(err))
@@ -164,15 +164,15 @@ def test_random_input_never_breaks_anything(types, seq):
 
 
 def test_list_item_limit(assistant):
-    run_script(assistant, 1, reference.script()[:26])  # up to the named enterprises
-    outs = say(assistant, 1, "/edit reserve_named")
+    run_script(assistant, 1, reference.upto_named())
+    outs = say(assistant, 1, "/edit reserve_total_named")
     outs = say(assistant, 1, "\n".join(f"公司{i}" for i in range(6)))
-    assert outs[-1].notice == "too_many_items" and "最多 5 家" in outs[-1].text
-    assert "reserve_named" not in assistant.active(1).answers
+    assert outs[-1].notice == "too_many_items" and "最多 5 个" in outs[-1].text
+    assert "reserve_total_named" not in assistant.active(1).answers
     say(assistant, 1, "\n".join(f"公司{i}" for i in range(5)))
     outs = say(assistant, 1, "公司5")
-    assert outs[-1].notice == "too_many_items" and "现在已有 5 家" in outs[-1].text
-    assert assistant.active(1).answers["reserve_named"] == [f"公司{i}" for i in range(5)]
+    assert outs[-1].notice == "too_many_items" and "现在已有 5 个" in outs[-1].text
+    assert assistant.active(1).answers["reserve_total_named"] == [f"公司{i}" for i in range(5)]
 
 
 # ---------------------------------------------------------------- many users at once
@@ -185,17 +185,17 @@ def test_fifty_users_at_once_through_the_application(tmp_path):
     users = list(range(1001, 1051))
 
     def answers(u: int) -> list[str]:
-        return [f"{u}号县科学技术局", f"{u}局", str(2019 + u % 50), "/skip", f"{u}的总体思路"]
+        return [*START, f"{u}号县科学技术局", f"{u}局", str(2019 + u % 50), "/skip", f"{u}的总体思路"]
 
     with FakeBotAPI(TOKEN) as api, BotRunner(api, tmp_path / "data") as bot:
         for u in users:
             api.message(u, "/start")
-        for step in range(5):
+        for step in range(len(answers(0))):
             for u in users:
                 api.message(u, answers(u)[step])
 
         def all_done(sent):
-            done = {s.chat_id for s in sent if s.method == "sendMessage" and "主要负责人带头学习" in s.text}
+            done = {s.chat_id for s in sent if s.method == "sendMessage" and "第一责任人职责的情况" in s.text}
             return done >= set(users)
 
         api.wait_sent(all_done, timeout=60)
@@ -204,6 +204,8 @@ def test_fifty_users_at_once_through_the_application(tmp_path):
             assert len(drafts) == 1
             a = drafts[0].answers
             assert a == {
+                "profile": "科技局",
+                "outline": "五项式",
                 "unit_name": f"{u}号县科学技术局",
                 "unit_short": f"{u}局",
                 "year": 2019 + u % 50,

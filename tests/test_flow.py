@@ -6,7 +6,7 @@ from dialogs.actions import Action
 from dialogs.assistant import Assistant
 from storage import TinyDBRecordStore
 from tests import reference
-from tests.conftest import last_text, run_script, say
+from tests.conftest import START, last_text, run_script, say
 
 
 def test_full_pass_collects_every_fact_of_the_reference_report(assistant):
@@ -17,20 +17,29 @@ def test_full_pass_collects_every_fact_of_the_reference_report(assistant):
     assert engine.is_complete(d)
     a = engine.visible_answers(d)
     assert a["unit_name"] == "鲁山县科学技术局" and a["unit_short"] == "县科技局" and a["year"] == 2024
-    assert (a["hitech"], a["tech_sme"], a["gazelle"]) == (40, 90, 3)
-    assert (a["reserve_total"], a["reserve_first"], a["reserve_review"]) == (16, 8, 8)
-    assert a["reserve_named"] == ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
+    shown = {
+        k: a[k]["text"] + a[k]["unit"] for k in ("hitech", "tech_sme", "gazelle", "reserve_total", "reserve_review")
+    }
+    assert shown == {
+        "hitech": "40家",
+        "tech_sme": "90家",
+        "gazelle": "3家",
+        "reserve_total": "16家",
+        "reserve_review": "8家",
+    }
+    assert a["reserve_total_named"] == ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
     assert [m["title"] for m in a["measures"]] == [t for t, _ in reference.MEASURES]
     assert [s["title"] for s in a["shortcomings"]] == [t for t, _ in reference.SHORTCOMINGS]
     assert [p["title"] for p in a["plans"]] == [t for t, _ in reference.PLANS]
-    assert "每半年专题研究1次" in a["duty_lead"]["body"]
+    assert [x["title"] for x in a["duty"]] == [t for t, _ in reference.DUTY]
+    assert "每半年专题研究1次" in a["duty"][1]["body"]
     assert a["sign_date"] == "2025-01-20"
     assert "other" not in a and "enforcers" not in a
 
 
 def test_every_answer_is_saved_before_the_reply(store, types):
     a = Assistant(store, types)
-    run_script(a, 12, reference.script()[:4])
+    run_script(a, 12, reference.script()[:6])
     # a brand-new assistant over the same folder (a restart) sees the same draft
     store.close()
     b = Assistant(TinyDBRecordStore(store.root.parent), types)
@@ -74,8 +83,7 @@ def test_delete_asks_for_confirmation(assistant):
 
 
 def test_users_cannot_reach_each_others_drafts(assistant):
-    say(assistant, 21, "/start")
-    say(assistant, 21, "甲县科学技术局")
+    run_script(assistant, 21, [*START, "甲县科学技术局"])
     mine = assistant.active(21)
     say(assistant, 22, "/start")
     # user 22 names user 21's draft id in every way a button could
@@ -93,7 +101,7 @@ def test_unknown_command_and_help(assistant):
     say(assistant, 41, "/start")
     outs = say(assistant, 41, "/frobnicate")
     assert outs[0].notice == "unknown_command" and "/frobnicate" in outs[0].text
-    assert outs[-1].question == "unit_name"
+    assert outs[-1].question == "profile"
     assert "/review" in say(assistant, 41, "/help")[0].text
 
 

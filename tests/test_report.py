@@ -56,7 +56,8 @@ def test_reference_report_has_same_parts_figures_and_names(comp):
     h1 = [t for _, t in heads(comp, "h1")]
     assert h1[0].startswith("2024年度党政主要负责人履行推进法治建设第一责任人职责")
     assert "主要举措与成效" in h1[1] and "不足、原因和问题整改情况" in h1[2] and "下一年度" in h1[3]
-    assert "2024年共计培育高新技术企业40家，科技型中小企业90家，“瞪羚”企业3家" in text
+    # the figure sentence names the unit (the example report's own sentence had no subject)
+    assert "2024年，县科技局共计培育高新技术企业40家，科技型中小企业90家，“瞪羚”企业3家" in text
     assert (
         "共培育西鲁技术有限公司、华兰生物（鲁山）单采血浆有限公司等16家高新技术后备企业（其中首次申报企业8家、复审企业8家）"
         in text
@@ -78,7 +79,7 @@ def test_no_none_no_empty_brackets_no_doubled_punctuation(comp):
 
 def test_skipped_item_renumbers_and_empty_section_is_left_out(rt, answers):
     a = dict(answers)
-    del a["duty_lead"]  # the second of three items in part one
+    a["duty"] = [answers["duty"][0], answers["duty"][2]]  # the second of three items in part one removed
     a["other"] = "无"
     comp = compose(rt, a)
     assert [n for n, _ in heads(comp, "h1")] == ["一、", "二、", "三、", "四、", "五、"]
@@ -92,8 +93,7 @@ def test_skipped_item_renumbers_and_empty_section_is_left_out(rt, answers):
             part1.append("start")
     assert part1 == ["start", "（一）", "（二）"]
     b = dict(answers)
-    for key in ("duty_study", "duty_lead", "duty_publicity"):
-        b.pop(key)
+    b.pop("duty")
     comp = compose(rt, b)
     assert [n for n, _ in heads(comp, "h1")] == ["一、", "二、", "三、"]
     assert "主要举措与成效" in heads(comp, "h1")[0][1]
@@ -104,7 +104,15 @@ def test_a_bureau_without_figures_gets_a_sound_report(rt, answers):
         k: v
         for k, v in answers.items()
         if k
-        not in ("hitech", "tech_sme", "gazelle", "reserve_total", "reserve_first", "reserve_review", "reserve_named")
+        not in (
+            "hitech",
+            "tech_sme",
+            "gazelle",
+            "reserve_total",
+            "reserve_first",
+            "reserve_review",
+            "reserve_total_named",
+        )
     }
     text = to_text(compose(rt, a))
     assert "家" not in text.split("（一）强化依法履职")[0].split("主要举措与成效")[1]
@@ -113,10 +121,12 @@ def test_a_bureau_without_figures_gets_a_sound_report(rt, answers):
 
 def test_partial_figures(rt, answers):
     a = dict(answers)
-    del a["gazelle"], a["reserve_named"], a["reserve_first"]
+    del a["gazelle"], a["reserve_total_named"], a["reserve_first"]
     text = to_text(compose(rt, a))
     assert "高新技术企业40家，科技型中小企业90家，科技企业队伍" in text
     assert "共培育16家高新技术后备企业（其中复审企业8家）。" in text
+    del a["reserve_total"]  # parts without their total are stated on their own
+    assert "2024年，县科技局共培育复审企业8家。" in to_text(compose(rt, a))
 
 
 def test_answers_are_data_not_template_code(rt, answers):
@@ -134,10 +144,31 @@ def test_punctuation_helpers():
     assert tidy("工作，。下一步。。（）") == "工作。下一步。"
 
 
-def test_law_figures_sentence(rt, answers):
-    a = dict(answers, has_law="填写", enforcers=12, review_cases=2)
+def fig(text: str, unit: str) -> dict:
+    from dialogs.numbers import parse_figure
+
+    return parse_figure(text, unit).to_json()
+
+
+def test_figure_sentences_name_the_unit_and_use_neutral_verbs(rt, answers):
+    a = dict(answers, fig_lawsuit="填写", review_cases=fig("3", "件"), lawsuits=fig("11", "件"))
+    a["fig_cert"] = "填写"
+    a["cert_renewed"] = fig("5", "人")
     text = to_text(compose(rt, a))
-    assert "2024年，12名执法人员持证上岗，办理行政复议案件2件。" in text
+    assert "2024年，县科技局涉及行政复议案件3件、行政应诉案件11件。" in text
+    assert "2024年，县科技局通过执法证件年审5人。" in text
+    assert "持证上岗" not in text and "办理行政应诉" not in text
+
+
+def test_a_figure_the_user_already_wrote_is_not_repeated(rt, answers):
+    a = dict(answers, fig_lawsuit="填写", review_cases=fig("3", "件"), lawsuits=fig("11", "件"))
+    a["measures"] = [*answers["measures"], {"title": "依法应对复议应诉", "body": "全年涉及行政复议案件3件，均维持。"}]
+    comp = compose(rt, a)
+    text = to_text(comp)
+    lead = next(b for b in comp.blocks if b.kind == "lead" and b.head == "依法应对复议应诉")
+    # the sentence sits under the matching sub-section, with only the figure not written there yet
+    assert lead.text.startswith("2024年，县科技局涉及行政应诉案件11件。全年涉及行政复议案件3件")
+    assert text.count("行政复议案件3件") == 1
 
 
 # ---------------------------------------------------------------- DOCX

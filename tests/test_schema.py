@@ -19,7 +19,9 @@ def test_real_report_type_loads_into_frozen_dataclasses(rt):
     for needed in (
         "unit_name",
         "year",
-        "duty_study",
+        "profile",
+        "outline",
+        "duty",
         "measures",
         "reserve_total",
         "shortcomings",
@@ -34,19 +36,38 @@ def test_real_report_type_loads_into_frozen_dataclasses(rt):
         rt.questions[0].prompt = "x"  # type: ignore[misc]
 
 
-def test_every_numeric_question_is_skippable(rt):
-    numeric = [q for q in rt.questions if q.kind == "integer" and q.id != "year"]
-    assert len(numeric) >= 9
-    assert all(not q.required for q in numeric)
+def test_every_figure_question_is_skippable_in_every_variant(types):
+    base = types["fazhi_zhengfu"]
+    for o in base.outlines:
+        for p in base.profiles:
+            v = base.variant(o.id, p.id)
+            figures = [q for q in v.questions if q.kind == "figure"]
+            assert len(figures) >= 8, (o.id, p.id)  # the shared figures and the bureau's own
+            assert all(not q.required and q.hint for q in figures)
 
 
-def test_every_question_has_prompt_and_example(rt):
-    for q in rt.questions:
-        assert q.prompt
-        if q.kind == "group":
-            assert all(f.prompt and f.example for f in q.fields), q.id
-        else:
-            assert q.example, q.id
+def test_every_written_answer_has_prompt_and_example(types):
+    base = types["fazhi_zhengfu"]
+    for p in base.profiles:
+        v = base.variant("", p.id)
+        for q in v.questions:
+            assert q.prompt
+            if q.kind == "group":
+                assert all(f.prompt and f.example for f in q.fields), (p.id, q.id)
+            elif q.kind in ("text", "paragraph") and q.ask:
+                assert q.example, (p.id, q.id)
+            elif q.kind == "choice":
+                assert len(q.options) >= 2, q.id
+
+
+def test_three_outlines_and_six_profiles_are_offered(types):
+    base = types["fazhi_zhengfu"]
+    assert [o.id for o in base.outlines] == ["five", "three", "enforce"]
+    assert {p.name for p in base.profiles} >= {"科技局", "人社局", "市场监管局", "司法局", "教育局", "其他部门"}
+    assert base.variant("nonexistent", "nonexistent").profile.name == "其他部门"  # the neutral default
+    v = base.variant_for({"profile": "人社局", "outline": "执法数据在前"})
+    assert (v.outline.id, v.profile.id) == ("enforce", "renshe")
+    assert v.question("outline").example == "执法数据在前"  # the profile's recommended outline
 
 
 GOOD = """
@@ -109,10 +130,39 @@ def test_broken_files_give_clear_errors(tmp_path, change, message):
     assert "t.toml" in str(info.value)
 
 
-def test_copy_of_real_folder_with_a_broken_file_stops_loading(tmp_path):
-    for p in (REPO / "templates").iterdir():
-        shutil.copy(p, tmp_path / p.name)
-    bad = tmp_path / "fazhi_zhengfu.toml"
-    bad.write_text(bad.read_text(encoding="utf-8").replace('kind = "paragraph"', 'kind = "essay"', 1), encoding="utf-8")
-    with pytest.raises(SchemaError, match="unknown kind 'essay'"):
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        ("fazhi_zhengfu.toml", 'kind = "paragraph"', 'kind = "essay"', "unknown kind 'essay'"),
+        ("outlines/three.toml", 'questions = ["plans"]', 'questions = ["planz"]', "unknown question(s) ['planz']"),
+        ("outlines/five.toml", "figures = true", "figures = false", "exactly one part must have 'figures = true'"),
+        ("profiles/renshe.toml", 'phrase = "认定工伤{v}"', 'phrase = "认定工伤"', "'phrase' must contain {v}"),
+        ("profiles/renshe.toml", 'of = "injury_total"', 'of = "injury_totl"', "missing question 'injury_totl'"),
+        ("profiles/jiaoyu.toml", "[examples]", '[examples]\nnonexistent = "x"', "unknown question 'nonexistent'"),
+    ],
+)
+def test_copy_of_real_folder_with_a_broken_file_stops_loading(tmp_path, name, old, new, message):
+    shutil.copytree(REPO / "templates", tmp_path, dirs_exist_ok=True)
+    bad = tmp_path / name
+    text = bad.read_text(encoding="utf-8")
+    assert old in text
+    bad.write_text(text.replace(old, new, 1), encoding="utf-8")
+    with pytest.raises(SchemaError) as info:
         load_report_types(tmp_path)
+    assert message in str(info.value)
+
+
+def test_adding_a_profile_is_adding_a_file(tmp_path):
+    shutil.copytree(REPO / "templates", tmp_path, dirs_exist_ok=True)
+    (tmp_path / "profiles" / "zhujian.toml").write_text(
+        'id = "zhujian"\nreport_type = "fazhi_zhengfu"\nname = "住建局"\noutline = "enforce"\n'
+        '[suggestions]\nenforce = ["建筑市场执法检查情况"]\n'
+        '[[figures]]\nid = "site"\nprompt = "要填写工地检查的数字吗？"\nkeywords = ["工地", "建筑市场"]\n'
+        '[[figures.items]]\nid = "site_checks"\nlabel = "检查在建工地"\nunit = "个"\nphrase = "检查在建工地{v}"\n',
+        encoding="utf-8",
+    )
+    base = load_report_types(tmp_path)["fazhi_zhengfu"]
+    v = base.variant_for({"profile": "住建局"})
+    assert "住建局" in v.question("profile").options
+    assert v.question("site_checks").kind == "figure" and v.outline.id == "enforce"  # its usual outline
+    assert v.question("enforce").fields[0].suggestions == ("建筑市场执法检查情况",)

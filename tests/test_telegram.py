@@ -58,10 +58,17 @@ def press(api: FakeBotAPI, chat: int, label: str, expect: str, source: Sent | No
     return wait_text(api, chat, expect, after=n)
 
 
+def begin(api: FakeBotAPI, chat: int) -> Sent:
+    """/start, then choose the bureau and the outline with their buttons: the unit's name is asked next."""
+    say(api, chat, "/start", "您是哪类部门")
+    press(api, chat, "科技局", "报告按哪种结构写")
+    return press(api, chat, "五项式", "请输入单位全称")
+
+
 def test_full_conversation_and_report_over_http(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
-        say(api, U, "/start", "请输入单位全称")
-        for m in reference.script():
+        begin(api, U)
+        for m in reference.script()[2:]:  # the bureau and outline were chosen by button
             api.message(U, m)
         done = wait_text(api, U, "全部必填项已完成", timeout=30)
         assert ("📄 生成报告", done.buttons()[0][1]) in done.buttons()
@@ -85,9 +92,9 @@ def test_full_conversation_and_report_over_http(api, tmp_path):
 
 def test_buttons_back_skip_example_choice(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
-        first = say(api, U, "/start", "请输入单位全称")
+        first = begin(api, U)
         labels = [b for b, _ in first.buttons()]
-        assert "看示例" in labels and "跳过" not in labels and "⬅ 上一题" not in labels
+        assert "看示例" in labels and "跳过" not in labels and "⬅ 上一题" in labels
         ex = press(api, U, "看示例", "示例（单位全称）")
         press(api, U, "用这个示例作答", "正文里怎么称呼本单位", source=ex)
         press(api, U, "跳过", "这是哪一年的报告")
@@ -97,16 +104,17 @@ def test_buttons_back_skip_example_choice(api, tmp_path):
         say(api, U, "2024", "报告主送哪里")
         # a choice question further on: jump there from the review
         review = say(api, U, "/review", "检查修改")
-        choice_q = press(api, U, "10 是否填写科技…", "要填写科技企业培育数据吗", source=review)
-        assert [b for b, _ in choice_q.buttons()][:2] == ["填写", "不填"]
-        back_to_review = press(api, U, "填写", "检查修改", source=choice_q)
-        assert "是否填写科技企业数据：填写" in back_to_review.text
+        button = next(label for label, _ in review.buttons() if label.endswith("部门类型"))
+        choice_q = press(api, U, button, "您是哪类部门", source=review)
+        assert [b for b, _ in choice_q.buttons()][:2] == ["科技局", "人社局"]
+        back_to_review = press(api, U, "人社局", "检查修改", source=choice_q)
+        assert "部门类型：人社局" in back_to_review.text and "报告结构：五项式" in back_to_review.text
 
 
 def test_resume_after_restart(api, tmp_path):
     data = tmp_path / "data"
     with BotRunner(api, data):
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
         say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
     with BotRunner(api, data):
         r = say(api, U, "县科技局", "这是哪一年的报告")  # any message picks up where the user was
@@ -116,10 +124,12 @@ def test_resume_after_restart(api, tmp_path):
 
 def test_drafts_continue_and_delete_with_confirmation(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
         say(api, U, "甲县科学技术局", "正文里怎么称呼本单位")
         new = say(api, U, "/new", "从空白开始")
-        press(api, U, "📄 空白新建", "请输入单位全称", source=new)
+        press(api, U, "📄 空白新建", "您是哪类部门", source=new)
+        press(api, U, "人社局", "报告按哪种结构写")
+        press(api, U, "三段式", "请输入单位全称")
         say(api, U, "乙县教育局", "正文里怎么称呼本单位")
         listing = say(api, U, "/drafts", "我的草稿")
         assert "甲县科学技术局" in listing.text and "乙县教育局" in listing.text
@@ -136,8 +146,8 @@ def test_drafts_continue_and_delete_with_confirmation(api, tmp_path):
 
 def test_preview_is_split_under_4096(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
-        say(api, U, "/start", "请输入单位全称")
-        for m in reference.script():
+        begin(api, U)
+        for m in reference.script()[2:]:  # the bureau and outline were chosen by button
             api.message(U, m)
         wait_text(api, U, "全部必填项已完成", timeout=30)
         say(api, U, "/edit measures", "条举措")
@@ -154,10 +164,10 @@ def test_preview_is_split_under_4096(api, tmp_path):
 
 def test_forged_and_stale_button_data(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
-        say(api, 601, "/start", "请输入单位全称")
+        begin(api, 601)
         say(api, 601, "甲县机密局", "正文里怎么称呼本单位")
         other = bot.assistant.store.get_active(601)
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
         before = api.count_to(U)
         for data in (
             "garbage",
@@ -187,7 +197,7 @@ def test_forged_and_stale_button_data(api, tmp_path):
 
 def test_non_text_messages_get_a_polite_reask(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
         n = len(messages(api, U))
         api.message(
             U,
@@ -224,13 +234,13 @@ def test_refused_user_sees_own_id_and_nothing_is_stored(api, tmp_path):
         api.press(777, "r|||", 1)
         wait_text(api, 777, "没有使用权限", after=1)
         assert not bot.assistant.store.path_for(777).exists()
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
 
 
 def test_rate_limit_429_is_retried(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
         api.fail_next("sendMessage", 1)
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
         # every message arrived, and the one refused with 429 was sent again exactly once
         assert api.calls.count("sendMessage") == len(messages(api, U)) + 1
 
@@ -238,7 +248,7 @@ def test_rate_limit_429_is_retried(api, tmp_path):
 def test_startup_survives_bot_api_unreachable(api, tmp_path):
     api.fail_next("getMe", 2, status=502)
     with BotRunner(api, tmp_path / "data"):
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
     assert api.calls[:3] == ["getMe", "getMe", "getMe"]
 
 
@@ -253,7 +263,7 @@ def test_handler_failure_is_reported_and_others_still_served(api, tmp_path, monk
 
         monkeypatch.setattr(bot.assistant, "handle_async", flaky)
         say(api, 666, "/start", "出错了，请重试")
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
 
 
 def test_no_log_line_contains_the_token(api, tmp_path):
@@ -274,7 +284,7 @@ def test_no_log_line_contains_the_token(api, tmp_path):
                 return await real(user_id, action)
 
             bot.assistant.handle_async = leaky  # type: ignore[method-assign]
-            say(api, U, "/start", "请输入单位全称")
+            begin(api, U)
             say(api, U, "leak", "出错了")
             logging.getLogger("somewhere").warning("token is %s", TOKEN)
     finally:
@@ -353,13 +363,13 @@ def test_per_user_order_keeps_one_users_updates_sequential():
 
 def test_edited_message_is_not_taken_as_an_answer(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
         say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
         n = len(messages(api, U))
         api.message(U, "鲁山县科技局", edited=True)
         wait_text(api, U, "修改已发出的消息不会改变答案", after=n)
         d = bot.assistant.store.list(U)[0]
-        assert d.answers == {"unit_name": "鲁山县科学技术局"}
+        assert d.answers == {"profile": "科技局", "outline": "五项式", "unit_name": "鲁山县科学技术局"}
 
 
 def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
@@ -387,7 +397,7 @@ def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
         text=True,
     )
     try:
-        say(api, U, "/start", "请输入单位全称")
+        begin(api, U)
         second = subprocess.run(
             [sys.executable, str(REPO / "bot.py")], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
         )
@@ -407,7 +417,7 @@ def test_no_per_user_state_is_left_behind_in_the_application(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         for u in range(7000, 7040):
             api.message(u, "/start")
-        api.wait_sent(lambda s: len({x.chat_id for x in s if "请输入单位全称" in x.text}) >= 40, 30)
+        api.wait_sent(lambda s: len({x.chat_id for x in s if "您是哪类部门" in x.text}) >= 40, 30)
         app = bot.app
         deadline = time.monotonic() + 10  # the replies go out just before each update's processing ends
         while app.update_processor.users_in_flight and time.monotonic() < deadline:
