@@ -120,6 +120,7 @@ def script() -> list[str]:
     msgs += [
         "/done",
         "/skip",  # 复议应诉: none
+        "/skip",  # 出庭应诉率
         "/skip",  # 执法证件
         "/skip",  # 普法
         "填写",

@@ -80,3 +80,95 @@ def test_clean_strips_what_xml_cannot_hold():
 
 def test_split_items_drops_numbering():
     assert split_items("1. 甲公司\n（二）乙公司；\n\n- 丙公司") == ["甲公司", "乙公司", "丙公司"]
+
+
+# ---------------------------------------------------------------- figures as reports write them
+FIG = Question(id="f", label="普法活动", kind="figure", prompt="?", unit="场", required=False)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "printed", "approximate"),
+    [
+        ("30余场", "场", "30余场", True),
+        ("30余", "场", "30余场", True),
+        ("512多万元", "万元", "512多万元", True),
+        ("近百人", "人", "近百人", True),
+        ("100%", "%", "100%", False),
+        ("１００％", "%", "100%", False),
+        ("1.5万", "万元", "1.5万元", False),
+        ("1.5万份", "份", "1.5万份", False),
+        ("2800余份", "份", "2800余份", True),
+        ("260余人次", "人次", "260余人次", True),
+        ("约30次", "次", "约30次", True),
+        ("十六家", "家", "16家", False),  # 公文 counts are printed in Arabic digits
+        ("5120000元", "万元", "5120000元", False),  # the unit the user wrote is kept
+    ],
+)
+def test_figures_keep_qualifier_and_unit_as_written(text, unit, printed, approximate):
+    from dialogs.numbers import parse_figure
+
+    f = parse_figure(text, unit)
+    assert f.printed() == printed and f.approximate == approximate
+
+
+@pytest.mark.parametrize(
+    ("text", "value"), [("一百五", 150), ("两万五", 25000), ("二〇二四", 2024), ("三千零五", 3005)]
+)
+def test_chinese_numerals(text, value):
+    q = Question(id="n", label="n", kind="integer", prompt="?")
+    assert parse_integer(text, q) == value
+
+
+@pytest.mark.parametrize("text", ["二三", "十几", "很多", "16家企业", "-3", "一二十"])
+def test_ambiguous_or_wordy_figures_are_refused_with_a_hint(text):
+    from dialogs.parse import parse_figure_answer
+
+    with pytest.raises(ParseError) as info:
+        parse_figure_answer(text, FIG)
+    assert "例如" in str(info.value) or "负数" in str(info.value)
+
+
+def test_sums_compare_values_in_one_base_unit():
+    from dialogs.numbers import parse_figure
+
+    assert parse_figure("512万元", "万元").base() == parse_figure("5120000元", "元").base()
+
+
+def test_named_figure_lines():
+    from dialogs.parse import parse_named_figure
+
+    q = Question(id="o", label="其他数字", kind="figures", prompt="?")
+    assert parse_named_figure("发放宣传资料2800余份", q)["name"] == "发放宣传资料"
+    assert parse_named_figure("开展法律咨询近百人次", q)["text"] == "近百"
+    with pytest.raises(ParseError):
+        parse_named_figure("没有数字", q)
+
+
+# ---------------------------------------------------------------- pasted text
+@pytest.mark.parametrize(
+    ("text", "title", "removed"),
+    [
+        ("（一）（二）强化学习教育", "强化学习教育", ["（一）", "（二）"]),
+        ("（一）一是普法宣传形式还比较单一", "普法宣传形式还比较单一", ["（一）", "一是"]),
+        ("一、加强组织领导", "加强组织领导", ["一、"]),
+        ("1.强化依法履职", "强化依法履职", ["1."]),
+        ("第一，加强学习", "加强学习", ["第一，"]),
+        ("第一责任人职责落实到位", "第一责任人职责落实到位", []),  # 第一 is a word here, not numbering
+        ("1.5万元资金到位", "1.5万元资金到位", []),
+    ],
+)
+def test_pasted_numbering_is_taken_off_titles(text, title, removed):
+    from dialogs.cleanup import clean_title
+
+    assert clean_title(text) == (title, removed)
+
+
+def test_pasted_opening_loses_year_unit_and_report_as_follows():
+    from dialogs.cleanup import clean_opening
+
+    pasted = "2024年，我局2024年，我局坚持以人民为中心，依法履职。现将法治政府建设情况报告如下。现将工作情况汇报如下："
+    text, removed = clean_opening(pasted, ("县人社局",))
+    assert text == "坚持以人民为中心，依法履职"
+    assert removed[:2] == ["2024年，我局", "2024年，我局"] and len(removed) == 4
+    assert clean_opening("2024年以来，县人社局坚持依法行政", ("县人社局",))[0] == "坚持依法行政"
+    assert clean_opening("坚持依法行政", ())[0] == "坚持依法行政"
