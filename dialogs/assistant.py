@@ -18,6 +18,7 @@ from .actions import ENGINE_ACTIONS, Action, Button, Document, Out, Reply
 from .draft import Draft, new_draft_id, now_iso
 from .engine import Engine, Notice, info
 from .messages import HELP, label, say
+from .migrate import upgrade
 from .ports import RecordStore, StorageError
 from .record import Change, UserRecord
 from .schema import ReportType
@@ -207,6 +208,7 @@ class Assistant:
             log.exception("could not load a user's record")
             return Turn([note("storage_down", kind="error")])
         s = Session(user_id, loaded.record)
+        self._upgrade(s)
         notes: list[Out | Deferred] = [note(f.value) for f in loaded.facts]
         outs = notes + self._dispatch(s, action)
         change = s.change()
@@ -214,6 +216,14 @@ class Assistant:
             return Turn(outs)
         before = loaded.record
         return Turn(outs, change.apply(before), change, lambda: [*notes, *self._save_failed(before)])
+
+    def _upgrade(self, s: Session) -> None:
+        """Drafts saved by an older version of their report type, brought up to date (saved with this turn)."""
+        for draft in list(s.record.drafts.values()):
+            rt = self.types.get(draft.report_type)
+            upgraded = upgrade(draft, rt.version) if rt else None
+            if upgraded is not None:
+                s.put(upgraded, activate=False)
 
     def _save_failed(self, record: UserRecord) -> list[Out]:
         draft = record.active_draft()

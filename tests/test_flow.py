@@ -111,3 +111,40 @@ def test_draft_limit(store, types):
     a.handle(51, Action("new", "blank"))
     outs = a.handle(51, Action("new", "blank"))
     assert outs[0].notice == "draft_limit" and len(store.list(51)) == 2
+
+
+def test_a_draft_saved_by_version_1_keeps_every_answer(store, types):
+    from dialogs.draft import Draft
+    from dialogs.record import Change, UserRecord
+
+    old = Draft(id="v1", user_id=61, report_type="fazhi_zhengfu", schema_version=1)
+    old.answers = {
+        "unit_name": "鲁山县科学技术局",
+        "year": 2024,
+        "duty_study": {"body": "坚持专题学习。"},
+        "duty_lead": {"title": "扛牢第一责任人职责", "body": "党组每半年研究1次。"},
+        "has_tech": "填写",
+        "hitech": 40,
+        "reserve_named": ["西鲁技术有限公司"],
+        "has_law": "填写",
+        "review_cases": 2,
+        "inspections": 36,
+    }
+    old.skipped = ["recipient", "gazelle"]
+    change = Change((old,), (), "v1")
+    store.save(61, change.apply(UserRecord()), change)
+    a = Assistant(store, types)
+    a.handle(61, Action("start"))
+    d = a.active(61)
+    assert d.schema_version == 2 and d.answers["profile"] == "科技局" and d.answers["outline"] == "五项式"
+    assert d.answers["duty"] == [
+        {"title": "深入学习习近平法治思想", "body": "坚持专题学习。"},
+        {"title": "扛牢第一责任人职责", "body": "党组每半年研究1次。"},
+    ]
+    assert d.answers["reserve_total_named"] == ["西鲁技术有限公司"] and d.skipped == ["recipient"]
+    from report.compose import compose, to_text
+
+    engine = a.engine_for(d)
+    report = to_text(compose(engine.rt, engine.visible_answers(d)))
+    for fact in ("高新技术企业40家", "行政复议案件2件", "开展行政执法检查36次", "党组每半年研究1次"):
+        assert fact in report
