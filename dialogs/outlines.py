@@ -313,6 +313,12 @@ def _fixed(q: Question, rt: ReportType, o: Outline, p: Profile, section: str) ->
     return q
 
 
+def _gate_label(prompt: str) -> str:
+    """要填写工伤认定的数字吗？ -> 数字：工伤认定 (short enough for a review button)."""
+    core = prompt.rstrip("？?").removesuffix("吗").removeprefix("要填写").removesuffix("的数字")
+    return f"数字：{core}"
+
+
 def _figure_questions(p: Profile, section: str) -> list[Question]:
     out: list[Question] = []
     for g in p.figures:
@@ -320,7 +326,7 @@ def _figure_questions(p: Profile, section: str) -> list[Question]:
         out.append(
             Question(
                 id=gate,
-                label=g.prompt.rstrip("？?"),
+                label=_gate_label(g.prompt),
                 kind="choice",
                 prompt=g.prompt,
                 required=False,

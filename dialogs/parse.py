@@ -39,7 +39,9 @@ def parse_integer(text: str, q: Question) -> int:
     """Accept 16, 16家, １６, 十六, 一百五, 1,200; reject anything else with a hint."""
     unit = q.unit or "个"
     s = clean(text, multiline=False).translate(_FULLWIDTH_DIGITS).replace(" ", "")
-    if q.unit and s.endswith(q.unit):
+    if q.unit == "年" and s.endswith("年度"):  # 2024年度
+        s = s[:-2]
+    elif q.unit and s.endswith(q.unit):
         s = s[: -len(q.unit)]
     elif s and s[-1] in _MEASURE_WORDS:
         s = s[:-1]

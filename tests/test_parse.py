@@ -51,7 +51,7 @@ def test_bad_numbers_explain_what_is_expected(text, fragment):
 
 def test_bounds():
     year = Question(id="y", label="年", kind="integer", prompt="?", unit="年", minimum=2019, maximum=2100)
-    assert parse_integer("2024年", year) == 2024
+    assert parse_integer("2024年", year) == 2024 == parse_integer("2024年度", year)
     with pytest.raises(ParseError, match="最小是 2019"):
         parse_integer("1999", year)
 
