@@ -25,6 +25,7 @@ from .schema import (
     Section,
     _err,
     _str,
+    _strs,
     validate,
 )
 
@@ -118,13 +119,6 @@ def pick(items: tuple[Any, ...], wanted: str) -> Any:
 
 
 # ---------------------------------------------------------------- reading files
-def _strs(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
-    value = raw.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        raise _err(where, f"'{key}' must be a list of non-empty strings")
-    return tuple(v.strip() for v in value)
-
-
 def _id(raw: dict[str, Any], where: str) -> str:
     value = _str(raw, "id", where)
     if not _ID.match(value):

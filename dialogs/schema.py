@@ -195,6 +195,14 @@ def _str(raw: dict[str, Any], key: str, where: str, *, required: bool = True) ->
     return value.strip()
 
 
+def _strs(raw: dict[str, Any], key: str, where: str) -> tuple[str, ...]:
+    """A list of non-empty strings (empty if the key is absent)."""
+    value = raw.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        raise _err(where, f"'{key}' must be a list of non-empty strings")
+    return tuple(v.strip() for v in value)
+
+
 def _int(raw: dict[str, Any], key: str, where: str) -> int | None:
     value = raw.get(key)
     if value is None:
@@ -330,12 +338,8 @@ def _extras(raw: dict[str, Any], where: str, kind: str) -> dict[str, Any]:
         raise _err(where, "'ask' must be true or false")
     if not ask and raw.get("required", True):
         raise _err(where, "a question that is not asked ('ask = false') must be optional")
-    out: dict[str, Any] = {"ask": ask}
-    for key in ("suggestions", "lead_in"):
-        value = raw.get(key, [])
-        if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-            raise _err(where, f"'{key}' must be a list of non-empty strings")
-        out[key] = tuple(v.strip() for v in value)
+    out: dict[str, Any] = {"ask": ask, "suggestions": _strs(raw, "suggestions", where)}
+    out["lead_in"] = _strs(raw, "lead_in", where)
     if out["suggestions"] and kind != "text":
         raise _err(where, "'suggestions' only applies to text questions")
     out["clean"] = _str(raw, "clean", where, required=False)
@@ -409,12 +413,7 @@ def _requirements(raw: Any, source: str, known: dict[str, str]) -> tuple[Require
         where = f"{source} requirement {i + 1}"
         if not isinstance(r, dict):
             raise _err(where, "a requirement must be a table")
-        lists = {}
-        for key in ("questions", "keywords", "within"):
-            value = r.get(key, [])
-            if not isinstance(value, list) or not all(isinstance(w, str) and w for w in value):
-                raise _err(where, f"'{key}' must be a list of strings")
-            lists[key] = tuple(value)
+        lists = {key: _strs(r, key, where) for key in ("questions", "keywords", "within")}
         if not lists["questions"] or any(q not in known for q in lists["questions"] + lists["within"]):
             raise _err(where, "'questions' and 'within' must list existing question ids")
         fill = _str(r, "fill", where, required=False) or lists["questions"][0]
