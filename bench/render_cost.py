@@ -18,8 +18,10 @@ from .common import reference_draft, summary
 
 def run(samples: int = 40) -> list[tuple[str, str, str]]:
     """Rows for the table."""
-    rt = load_report_types()["fazhi_zhengfu"]
-    answers = Engine(rt).visible_answers(Draft.from_dict(reference_draft()))
+    draft = Draft.from_dict(reference_draft())
+    rt = load_report_types()["fazhi_zhengfu"].variant_for(draft.answers)  # 科技局 × 五项式
+    answers = Engine(rt).visible_answers(draft)
+    assert len(compose(rt, answers).blocks) > 30  # the whole report, not an empty frame
 
     def ours() -> None:
         write_docx(compose(rt, answers))
