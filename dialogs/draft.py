@@ -35,6 +35,7 @@ class Draft:
     partial: dict[str, dict[str, Any]] = field(default_factory=dict)  # group item being filled
     cursor: str | None = None  # question shown last; None means "derive the next one"
     reviewing: bool = False  # an edit started from the review returns to it
+    rev: int = 0  # bumped on every change: a button shown before a change no longer acts
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
 

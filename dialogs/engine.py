@@ -265,7 +265,7 @@ class Engine:
     def handle(self, draft: Draft, action: Action) -> Step:
         """Apply one action to a copy of the draft and say what to show next."""
         q = self.current(draft)
-        if action.expect and (q is None or action.expect != q.id):
+        if action.expect and (q is None or action.expect not in (token(draft, q), q.id)):
             return Step(draft, False, info("stale_button"))
         anywhere = _ANYWHERE.get(action.name)
         if anywhere is not None:
@@ -292,6 +292,7 @@ class Engine:
         changed = d.to_dict() != old.to_dict()
         if changed:
             d.updated = now_iso()
+            d.rev = old.rev + 1
         return Step(d if changed else old, changed, notice)
 
     def _advance(self, d: Draft, q: Question) -> None:
@@ -487,6 +488,11 @@ class Engine:
         d.open_collection(q.id)
         d.cursor = q.id
         return self._step(old, d, info("item_added", n=len(items), item=q.item_label, title=item_title(q, item)))
+
+
+def token(draft: Draft, q: Question) -> str:
+    """What a button on this screen carries: the question and the draft's revision (so it acts only once)."""
+    return f"{q.id}:{draft.rev}"
 
 
 def item_title(q: Question, item: Any) -> str:

@@ -10,7 +10,7 @@ from typing import Any
 
 from .actions import Action, Button, Reply
 from .draft import Draft
-from .engine import Engine, Notice, Step, SumFailure, item_title, printed
+from .engine import Engine, Notice, Step, SumFailure, item_title, printed, token
 from .messages import label, say
 from .parse import format_date
 from .schema import Question
@@ -137,7 +137,7 @@ class Screens:
         return lines
 
     def _question_buttons(self, draft: Draft, q: Question) -> Rows:
-        e, exp = self.engine, q.id
+        e, exp = self.engine, token(draft, q)
         asked = e.asked(draft, q)
         rows: list[tuple[Button, ...]] = []
         if asked.kind == "choice":
@@ -169,7 +169,7 @@ class Screens:
         if isinstance(value, dict):
             used.add(item_title(q, value))
         return [
-            (Button(shorten(t, 24), Action("choose", str(i), expect=q.id)),)
+            (Button(shorten(t, 24), Action("choose", str(i), expect=token(draft, q))),)
             for i, t in enumerate(asked.suggestions)
             if t not in used
         ][:6]
@@ -227,7 +227,7 @@ class Screens:
         asked = self.engine.asked(draft, q)
         buttons = (
             (
-                Button(label("use_example"), Action("use_example", expect=q.id)),
+                Button(label("use_example"), Action("use_example", expect=token(draft, q))),
                 Button(label("to_question"), Action("resume")),
             ),
         )

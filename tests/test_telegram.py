@@ -192,7 +192,31 @@ def test_forged_and_stale_button_data(api, tmp_path):
         # a button shown for an earlier question no longer applies
         say(api, U, "乙县", "正文里怎么称呼本单位")
         stale = next(s for s in messages(api, U) if "请输入单位全称" in s.text and s.buttons())
-        press(api, U, "看示例", "已过期", source=stale)
+        n, before = len(messages(api, U)), bot.assistant.active(U).to_dict()
+        cq = api.press(U, dict(stale.buttons())["看示例"], stale.message_id)
+        api.wait_sent(lambda s: any(str(x.params.get("callback_query_id", "")) == str(cq) for x in s))
+        say(api, U, "/start", "正文里怎么称呼本单位")  # ordered after the press: the press has been handled
+        assert [m.text[:10] for m in messages(api, U)[n:-1]] == []  # it did nothing and said nothing
+        assert bot.assistant.active(U).answers == before["answers"]
+
+
+def test_a_double_tap_acts_once(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        begin(api, U)
+        for m in reference.script()[2:7]:
+            api.message(U, m)
+        first_title = wait_text(api, U, "第 1 个小标题 · 小标题")
+        ex = press(api, U, "看示例", "示例（小标题）", source=first_title)
+        data = dict(ex.buttons())["用这个示例作答"]
+        api.press(U, data, ex.message_id)
+        api.press(U, data, ex.message_id)  # the second tap lands before the keyboard is gone
+        wait_text(api, U, "具体内容", after=len(messages(api, U)) - 1)
+        say(api, U, "/start", "具体内容")
+        d = bot.assistant.active(U)
+        assert d.partial["duty"] == {"title": "坚持学习习近平法治思想，持续深化法治理念"}  # the body is still empty
+        assert "duty" not in d.answers
+        # the same on a choice: one tap of 五项式 twice never answers the next question
+        assert d.answers["outline"] == "五项式" and d.answers["unit_name"] == "鲁山县科学技术局"
 
 
 def test_non_text_messages_get_a_polite_reask(api, tmp_path):

@@ -13,7 +13,7 @@ _CODES = {
     "open": "o", "delete": "dl", "delete_yes": "dy", "pause": "p", "help": "h", "preview": "pv", "report": "rp",
 }  # fmt: skip
 _NAMES = {v: k for k, v in _CODES.items()}
-_FIELD = re.compile(r"^[A-Za-z0-9_:\-]{0,24}$")
+_FIELD = re.compile(r"^[A-Za-z0-9_:\-]{0,36}$")
 
 
 def encode_action(action: Action) -> str:

@@ -136,7 +136,7 @@ class TelegramChannel:
         # The three calls go out together: the next question does not wait for the other two.
         side = asyncio.gather(_acknowledge(query), _clear_keyboard(query))
         try:
-            await self._run(update, context, action)
+            await self._run(update, context, action, quiet_if_stale=True)
         finally:
             await side
 
@@ -147,7 +147,11 @@ class TelegramChannel:
             with contextlib.suppress(TelegramError):
                 await context.bot.send_message(update.effective_chat.id, say("failed"))
 
-    async def _run(self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action) -> None:
+    async def _run(
+        self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action, *, quiet_if_stale: bool = False
+    ) -> None:
         assert update.effective_user and update.effective_chat
         outs = await self.assistant.handle_async(update.effective_user.id, action)
+        if quiet_if_stale and [getattr(o, "notice", "") for o in outs] == ["stale_button"]:
+            return  # a second tap, or a tap on an old message: it did nothing; its keyboard is being cleared
         await send_outs(context.bot, update.effective_chat.id, outs)
