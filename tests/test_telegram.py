@@ -450,3 +450,24 @@ def test_no_per_user_state_is_left_behind_in_the_application(api, tmp_path):
         # PTB marks ids for a persistence run that never comes without persistence (see BotApplication)
         assert not app._user_ids_to_be_updated_in_persistence and not app._chat_ids_to_be_updated_in_persistence
         assert not app.user_data and not app.chat_data
+
+
+def test_a_long_paste_split_by_telegram_is_joined_not_cut(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        begin(api, U)
+        for m in reference.script()[2:8]:
+            api.message(U, m)
+        wait_text(api, U, "具体内容")  # the body of the first 第一责任人 sub-section
+        n = len(messages(api, U))
+        api.message(U, "学" * 4096)  # Telegram's first part
+        api.message(U, "法" * 904)  # and the rest
+        refused = wait_text(api, U, "内容太长", after=n)
+        assert "5000字" in refused.text
+        d = bot.assistant.active(U)
+        assert d.partial["duty"] == {"title": reference.DUTY[0][0]} and "duty" not in d.answers
+        # one part alone (nothing follows) is still answered: told it is too long, never saved
+        n = len(messages(api, U))
+        api.message(U, "学" * 4096)
+        assert "4096字" in wait_text(api, U, "内容太长", after=n, timeout=10).text
+        assert bot.assistant.active(U).partial["duty"] == {"title": reference.DUTY[0][0]}
+        assert not bot.app.bot_data and len(messages(api, U)) == n + 1

@@ -74,12 +74,25 @@ async def _clear_keyboard(query: CallbackQuery) -> None:
         await query.edit_message_reply_markup(reply_markup=None)
 
 
+# Telegram cuts a long paste into messages of 4,096 characters. A message this long may be
+# the first part of one: wait briefly for the rest and join them, so a tail is never taken alone.
+PASTE_PART = 4000
+PASTE_WAIT = 1.5  # seconds; the parts arrive together
+
+
+def _log_failure(task: asyncio.Task) -> None:
+    if not task.cancelled() and task.exception() is not None:
+        log.error("error while answering a long paste", exc_info=task.exception())
+
+
 class TelegramChannel:
     """Handlers that connect python-telegram-bot to the assistant."""
 
-    def __init__(self, assistant: Assistant, allowed: frozenset[int] | None) -> None:
+    def __init__(self, assistant: Assistant, allowed: frozenset[int] | None, paste_wait: float = PASTE_WAIT) -> None:
         self.assistant = assistant
         self.allowed = allowed
+        self.paste_wait = paste_wait
+        self._parts: dict[int, tuple[str, asyncio.TimerHandle]] = {}  # users whose paste may go on
 
     def register(self, app: Application) -> None:
         """Add every handler to the application."""
@@ -109,9 +122,29 @@ class TelegramChannel:
             raise ApplicationHandlerStop
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """A typed answer or /command (parse_input tells them apart)."""
-        assert update.effective_message
-        await self._run(update, context, parse_input(update.effective_message.text or ""))
+        """A typed answer or /command (parse_input tells them apart); the parts of a long paste are joined."""
+        assert update.effective_message and update.effective_user and update.effective_chat
+        text = update.effective_message.text or ""
+        uid, chat = update.effective_user.id, update.effective_chat.id
+        earlier = self._parts.pop(uid, None)
+        if earlier is not None:
+            earlier[1].cancel()
+            text = earlier[0] + text
+        if len(update.effective_message.text or "") >= PASTE_PART:  # Telegram may send more of it
+            timer = asyncio.get_running_loop().call_later(self.paste_wait, self._paste_ended, uid, chat, context.bot)
+            self._parts[uid] = (text, timer)
+            return
+        await self._answer(uid, chat, context.bot, parse_input(text))
+
+    def _paste_ended(self, uid: int, chat: int, bot: Any) -> None:
+        """No further part came: the text so far is the whole message."""
+        pending = self._parts.pop(uid, None)
+        if pending is not None:
+            task = asyncio.get_running_loop().create_task(self._answer(uid, chat, bot, parse_input(pending[0])))
+            task.add_done_callback(_log_failure)
+
+    async def _answer(self, uid: int, chat: int, bot: Any, action: Action) -> None:
+        await send_outs(bot, chat, await self.assistant.handle_async(uid, action))
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edited earlier message: it may belong to another question, so it is not taken as an answer."""
