@@ -18,7 +18,7 @@ LOCKED = "另一个机器人进程正在使用 {data_dir}，本进程退出。(D
 def build_assistant(settings: Settings) -> Assistant:
     """Load and check every report type, open the store (taking DATA_DIR's lock), wire the reporter."""
     types = load_report_types()
-    return Assistant(TinyDBRecordStore(settings.data_dir), types, DocxReporter())
+    return Assistant(TinyDBRecordStore(settings.data_dir), types, DocxReporter(), timezone=settings.timezone)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -7,6 +7,7 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
@@ -28,6 +29,7 @@ class Settings:
     allowed_user_ids: frozenset[int] | None
     log_level: str
     console_user_id: int = 1
+    timezone: str = "Asia/Shanghai"
 
     def __repr__(self) -> str:
         token = "set" if self.token else "unset"
@@ -79,6 +81,15 @@ def _console_user(raw: str) -> int:
     return int(raw)
 
 
+def _timezone(raw: str) -> str:
+    name = raw.strip() or "Asia/Shanghai"
+    try:
+        ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise SettingsError(f"TIMEZONE '{name[:40]}' is not a time zone name, e.g. Asia/Shanghai") from None
+    return name
+
+
 def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
     """Merge `.env` (if any) under the real environment and validate every value."""
     merged: dict[str, str] = read_dotenv(dotenv) if dotenv else {}
@@ -90,4 +101,5 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Pa
         allowed_user_ids=_user_ids(merged.get("ALLOWED_USER_IDS", "")),
         log_level=_level(merged.get("LOG_LEVEL", "INFO")),
         console_user_id=_console_user(merged.get("CONSOLE_USER_ID", "1")),
+        timezone=_timezone(merged.get("TIMEZONE", "")),
     )

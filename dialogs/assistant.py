@@ -9,10 +9,12 @@ an Action and show the returned Replies and Documents; they hold no state.
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
+from zoneinfo import ZoneInfo
 
 from .actions import ENGINE_ACTIONS, Action, Button, Document, Out, Reply
 from .draft import Draft, new_draft_id, now_iso
@@ -75,6 +77,17 @@ def split_text(text: str, limit: int = PREVIEW_CHUNK) -> list[str]:
     if cur:
         chunks.append(cur)
     return chunks or [""]
+
+
+def local_time(iso_utc: str, zone: ZoneInfo) -> str:
+    """A stored UTC time as the user reads it: 2025-01-20 07:39 in their zone."""
+    try:
+        moment = dt.datetime.fromisoformat(iso_utc)
+    except ValueError:
+        return iso_utc[:16].replace("T", " ")
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=dt.UTC)
+    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 def note(key: str, buttons: tuple = (), kind: str = "info", **params: Any) -> Reply:
@@ -167,12 +180,14 @@ class Assistant:
         reporter: Reporter | None = None,
         *,
         max_drafts: int = MAX_DRAFTS,
+        timezone: str = "Asia/Shanghai",
     ) -> None:
         self.store = store
         self.types = types
         self._pairs: dict[tuple[str, str, str], tuple[Engine, Screens]] = {}
         self.reporter = reporter
         self.max_drafts = max_drafts
+        self.zone = ZoneInfo(timezone)  # times are shown in the bureau's zone, stored in UTC
 
     # -- entry points ------------------------------------------------------------
     def handle(self, user_id: int, action: Action) -> list[Out]:
@@ -327,7 +342,7 @@ class Assistant:
                 done, total = engine.completion(d)
                 pct = f"{100 if total == 0 else done * 100 // total}%"
             mark = say("current_mark") if active is not None and d.id == active.id else ""
-            when = d.updated[:16].replace("T", " ")
+            when = local_time(d.updated, self.zone)
             lines.append(say("draft_line", i=i, draft=draft_label(d), pct=pct, when=when, mark=mark))
             rows.append(
                 (Button(label("open", i=i), Action("open", d.id)), Button(label("delete", i=i), Action("delete", d.id)))
@@ -337,6 +352,8 @@ class Assistant:
 
     def _new(self, s: Session, action: Action) -> list[Out | Deferred]:
         arg, drafts = action.arg, s.drafts()
+        if len(drafts) >= self.max_drafts:
+            return self._at_limit(s)
         if arg == "" and drafts:
             rows = [(Button(label("blank"), Action("new", "blank")),)]
             rows += [(Button(label("copy", draft=draft_label(d)), Action("new", f"copy:{d.id}")),) for d in drafts[:3]]
@@ -352,7 +369,7 @@ class Assistant:
 
     def _create(self, s: Session, source: Draft | None) -> list[Out | Deferred]:
         if len(s.drafts()) >= self.max_drafts:
-            return [note("draft_limit", kind="error", limit=self.max_drafts)]
+            return self._at_limit(s)
         rt_id = source.report_type if source else next(iter(self.types))
         rt = self.types[rt_id]
         draft = Draft(id=new_draft_id(), user_id=s.user_id, report_type=rt_id, schema_version=rt.version)
@@ -364,6 +381,11 @@ class Assistant:
         draft.created = draft.updated = now_iso()
         s.put(draft)
         return self._prompt(draft, notice)
+
+    def _at_limit(self, s: Session) -> list[Out | Deferred]:
+        """No room for another draft: say so, and show again what a typed answer would go to."""
+        current = self._prompt(d) if (d := s.active()) else [self._drafts(s)]
+        return [note("draft_limit", kind="error", limit=self.max_drafts), *current]
 
     def _open(self, s: Session, action: Action) -> list[Out | Deferred]:
         draft = s.get(action.arg)

@@ -318,6 +318,8 @@ class Engine:
 
     def _edit(self, old: Draft, d: Draft, q: Question | None, action: Action) -> Step:
         qs, arg = self.reachable(d), action.arg
+        if not arg:  # /edit alone: show the list to pick from
+            return self._review(old, d, q, action)
         if arg.isdigit() and 1 <= int(arg) <= len(qs):
             target = qs[int(arg) - 1]
         else:

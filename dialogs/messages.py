@@ -26,7 +26,7 @@ MESSAGES: dict[str, str] = {
     "item_deleted": "已删除第 {n} {item}：{title}",
     "items_recorded": "已记录 {n} {item}。",
     "item_added": "✅ 已添加第 {n} {item}：{title}",
-    "item_added_last": "已添加第 {n} {item}，已达上限。",
+    "item_added_last": "已添加第 {n} {item}，已达上限（最多 {n} {item}），这一项已完成。下面是下一题：",
     "check_warn": "⚠ 已保存，但数字对不上：{failure}改其中任何一个数字都可以（/review 里点对应的题）。",
     "cleaned": "✂ 已去掉“{removed}”（报告会自动加上编号、年份和单位）。",
     # sum checks
@@ -83,6 +83,7 @@ MESSAGES: dict[str, str] = {
     "item_heading": "第 {n} {item} · {field}",
     "items_so_far": "已有 {n} {item}：",
     "add_more": "继续发送可再添加一{item}；删除某一{item}发 /del 编号；全部填完请点“完成本项”。",
+    "items_full": "已达上限 {limit} {item}，不能再添加；要换一{item}请先 /del 编号删除。",
     "current_answer": "当前答案：{answer}",
     "change_or_keep": "发送新内容即可修改，或点“保留原答案”。",
     "was_skipped": "（此题已跳过；发送内容即可补填）",

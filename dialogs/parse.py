@@ -10,7 +10,12 @@ from .numbers import NumberError, parse_count, parse_figure
 from .schema import Question
 
 # Characters XML 1.0 cannot hold (and so a DOCX cannot), plus zero-width noise.
-_XML_BAD = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\u200b\u200c\u200d\u2060\ufeff]")
+# Characters XML 1.0 cannot hold (and so a DOCX cannot), zero-width noise, and direction controls
+# (U+202E and friends would reverse text in the DOCX and in file names).
+_XML_BAD = re.compile(
+    "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\u200b\u200c\u200d\u2060\ufeff"
+    "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
+)
 _FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _MEASURE_WORDS = "家个项次件人场篇名所条期批"
 

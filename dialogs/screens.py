@@ -111,7 +111,8 @@ class Screens:
             shown = "\n".join(f"{i}. {shorten(item_title(q, it), 40)}" for i, it in enumerate(items, 1))
             lines.append(say("items_so_far", n=len(items), item=q.item_label) + "\n" + shown)
             if not partial:
-                lines.append(say("add_more", item=q.item_label))
+                full = len(items) >= q.max_items
+                lines.append(say("items_full" if full else "add_more", item=q.item_label, limit=q.max_items))
         elif e.is_answered(draft, q) and not partial:
             lines.append(say("current_answer", answer=shorten(self.display(q, draft.answers[q.id]), 200)))
             lines.append(say("change_or_keep"))

@@ -76,3 +76,20 @@ def test_bad_value_in_dotenv_is_reported_too(tmp_path):
     env = write(tmp_path, "LOG_LEVEL=verbose # oops\n")
     with pytest.raises(SettingsError, match="LOG_LEVEL"):
         load_settings({}, env)
+
+
+def test_timezone_default_and_bad_value():
+    from settings import SettingsError, load_settings
+
+    assert load_settings({}, dotenv=None).timezone == "Asia/Shanghai"
+    assert load_settings({"TIMEZONE": "Asia/Urumqi"}, dotenv=None).timezone == "Asia/Urumqi"
+    with pytest.raises(SettingsError, match="TIMEZONE"):
+        load_settings({"TIMEZONE": "Beijing"}, dotenv=None)
+
+
+def test_draft_times_are_shown_in_the_bureaus_zone():
+    from zoneinfo import ZoneInfo
+
+    from dialogs.assistant import local_time
+
+    assert local_time("2026-11-27T23:39:00+00:00", ZoneInfo("Asia/Shanghai")) == "2026-11-28 07:39"

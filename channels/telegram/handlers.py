@@ -80,6 +80,13 @@ PASTE_PART = 4000
 PASTE_WAIT = 1.5  # seconds; the parts arrive together
 
 
+def _addressed_to(command: str, username: str | None) -> bool:
+    """'/start' or '/start@ThisBot' is ours; '/start@OtherBot' is not."""
+    head = command.split(maxsplit=1)[0]
+    _, at, name = head.partition("@")
+    return not at or (username is not None and name.lower() == username.lower())
+
+
 def _log_failure(task: asyncio.Task) -> None:
     if not task.cancelled() and task.exception() is not None:
         log.error("error while answering a long paste", exc_info=task.exception())
@@ -106,19 +113,21 @@ class TelegramChannel:
 
     async def gate(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Refuse users not on the allow-list, and group chats, before anything is stored."""
-        user, chat = update.effective_user, update.effective_chat
+        user, chat, message = update.effective_user, update.effective_chat, update.effective_message
         if user is None:
+            raise ApplicationHandlerStop
+        text = message.text or "" if message else ""
+        if text.startswith("/") and not _addressed_to(text, context.bot.username):
+            raise ApplicationHandlerStop  # /start@other_bot: not ours to answer
+        if chat is not None and chat.type != ChatType.PRIVATE:
+            if text.startswith("/"):  # a command for us in a group: point to the private chat, say nothing else
+                await context.bot.send_message(chat.id, say("private_only"))
             raise ApplicationHandlerStop
         if self.allowed is not None and user.id not in self.allowed:
             if update.callback_query:
                 await _acknowledge(update.callback_query, say("refused_short"))
             if chat is not None:
                 await context.bot.send_message(chat.id, say("refused", user_id=user.id))
-            raise ApplicationHandlerStop
-        if chat is not None and chat.type != ChatType.PRIVATE:
-            message = update.effective_message
-            if message and message.text and message.text.startswith("/"):
-                await context.bot.send_message(chat.id, say("private_only"))
             raise ApplicationHandlerStop
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:

@@ -1,0 +1,120 @@
+"""The phone-user traps of issue 10, each replayed over the Bot API stand-in with the old steps."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from docx import Document
+
+from tests import reference
+from tests.botrunner import BotRunner
+from tests.fake_bot_api import FakeBotAPI
+from tests.test_telegram import TOKEN, U, begin, messages, press, say, wait_text
+
+
+@pytest.fixture
+def api():
+    with FakeBotAPI(TOKEN) as a:
+        yield a
+
+
+def through_figures(api: FakeBotAPI) -> None:
+    """The reference walk-through up to the named reserve enterprises."""
+    begin(api, U)
+    for m in reference.upto_named()[2:]:
+        api.message(U, m)
+    wait_text(api, U, "点名几个有代表性的高新技术后备企业")
+
+
+def test_trap_1_linked_figures_can_each_be_changed(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        through_figures(api)
+        for m in ("/done", "8", "8"):
+            api.message(U, m)
+        wait_text(api, U, "还有要写进报告的数字吗")
+        warned = say(api, U, "/edit reserve_total", "共培育高新技术后备企业多少家")
+        warned = say(api, U, "20", "数字对不上")  # saved, and the arithmetic explained
+        assert "首次申报企业 8家 + 复审企业 8家 = 16家" in warned.text and "20家" in warned.text
+        say(api, U, "/edit reserve_first", "首次申报企业是多少")
+        fixed = say(api, U, "12", "还有要写进报告的数字吗")
+        assert "对不上" not in fixed.text
+        d = bot.assistant.active(U)
+        assert [d.answers[k]["text"] for k in ("reserve_total", "reserve_first", "reserve_review")] == ["20", "12", "8"]
+        assert bot.assistant.engine_for(d).check_failures(d) == []
+
+
+def test_trap_9_direction_controls_never_reach_the_docx(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        begin(api, U)
+        say(api, U, "鲁山县\u202e局学科\u202c科学技术局", "正文里怎么称呼本单位")
+        assert bot.assistant.active(U).answers["unit_name"] == "鲁山县局学科科学技术局"
+
+
+def test_trap_10_groups_and_other_bots_get_no_reply(api, tmp_path):
+    with BotRunner(api, tmp_path / "data", allowed=frozenset({U})) as bot:
+        api.message(777, "大家好，报告写了吗", chat_type="group")  # a stranger's plain message in a group
+        api.message(U, "/start@other_bot")  # a command for another bot, in private
+        api.message(U, "/help@report_test_bot")  # ours, addressed by name
+        wait_text(api, U, "使用说明")
+        assert api.to(-100 - 777) == [] and bot.assistant.store.list(U) == []
+        assert [m.text[:4] for m in messages(api, U)] == ["📖 使用"]
+        api.message(777, "/start@report_test_bot", chat_type="group")
+        wait_text(api, -100 - 777, "私聊")
+
+
+def test_trap_11_times_in_beijing_time(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        begin(api, U)
+        d = bot.assistant.active(U)
+        listing = say(api, U, "/drafts", "我的草稿")
+        from dialogs.assistant import local_time
+
+        beijing = local_time(d.updated, bot.assistant.zone)
+        assert f"最后修改 {beijing}" in listing.text and beijing != d.updated[:16].replace("T", " ")
+
+
+def test_trap_12_limits_say_so_and_nothing_lands_in_the_wrong_place(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        bot.assistant.max_drafts = 2
+        begin(api, U)
+        new = say(api, U, "/new", "从空白开始")
+        press(api, U, "📄 空白新建", "您是哪类部门", source=new)
+        refused = say(api, U, "/new", "达到上限")
+        assert "📄 空白新建" not in [label for label, _ in refused.buttons()]
+        shown = wait_text(api, U, "您是哪类部门", after=len(messages(api, U)) - 1)
+        assert shown.buttons()  # the question the next answer goes to is on screen again
+        say(api, U, "人社局", "报告按哪种结构写")
+        assert bot.assistant.active(U).answers["profile"] == "人社局"
+        # 2024年度 is a year; /edit alone shows the list to choose from
+        for m in ("五项式", "甲县人社局", "/skip"):
+            api.message(U, m)
+        say(api, U, "2024年度", "报告主送哪里")
+        assert "检查修改" in say(api, U, "/edit", "检查修改").text
+
+
+def test_trap_12_a_full_list_does_not_invite_more(api, tmp_path):
+    with BotRunner(api, tmp_path / "data"):
+        through_figures(api)
+        say(api, U, "\n".join(f"公司{i}" for i in range(5)), "已记录 5 个")
+        full = say(api, U, "/edit reserve_total_named", "点名几个")
+        assert "已达上限 5 个" in full.text and "继续发送可再添加" not in full.text
+
+
+def test_docx_file_name_has_no_direction_controls(tmp_path):
+    from dialogs.parse import clean
+
+    assert clean("甲\u202e乙\u2066丙\u200f", multiline=False) == "甲乙丙"
+    from report.docx_writer import safe_filename
+
+    assert "\u202e" not in safe_filename(clean("鲁山\u202e县", multiline=False) + "报告")
+    assert Document(io.BytesIO(_tiny_docx())).paragraphs is not None
+
+
+def _tiny_docx() -> bytes:
+    from dialogs.schema import load_report_types
+    from report.compose import compose
+    from report.docx_writer import write_docx
+
+    v = load_report_types()["fazhi_zhengfu"].variant()
+    return write_docx(compose(v, {"unit_name": "甲县司法局", "year": 2024}))
