@@ -7,7 +7,21 @@ from dataclasses import dataclass
 
 # Actions the engine itself understands (on the active draft).
 ENGINE_ACTIONS = frozenset(
-    {"text", "choose", "back", "skip", "review", "edit", "done", "example", "use_example", "clear", "delitem", "resume"}
+    {
+        "text",
+        "choose",
+        "back",
+        "skip",
+        "review",
+        "edit",
+        "done",
+        "example",
+        "use_example",
+        "clear",
+        "undo",
+        "delitem",
+        "resume",
+    }
 )
 # Actions the assistant handles around the engine (drafts, output, help).
 SESSION_ACTIONS = frozenset(

@@ -318,12 +318,23 @@ class Assistant:
     def _start(self, s: Session, action: Action) -> list[Out | Deferred]:
         draft = s.active()
         if draft is not None:
+            draft = self._leave_review(s, draft)
             out = self._prompt(draft, info("welcome_back_to", draft=draft_label(draft)))
             extra = (Button(label("new_report"), Action("new")), Button(label("drafts"), Action("drafts")))
             return [replace(o, buttons=(*o.buttons, extra)) if isinstance(o, Reply) else o for o in out]
         if s.drafts():
             return [note("welcome_back"), self._drafts(s)]
         return [note("intro"), *self._create(s, None)]
+
+    def _leave_review(self, s: Session, draft: Draft) -> Draft:
+        """Coming back (/start) opens the question the user is at, not yesterday's review screen."""
+        engine = self.engine_for(draft)
+        if engine is None or not draft.reviewing:
+            return draft
+        step = engine.handle(draft, Action("resume"))
+        if step.changed:
+            s.put(step.draft)
+        return step.draft
 
     def _drafts_screen(self, s: Session, action: Action) -> list[Out | Deferred]:
         return [self._drafts(s)]

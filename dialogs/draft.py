@@ -36,6 +36,7 @@ class Draft:
     cursor: str | None = None  # question shown last; None means "derive the next one"
     reviewing: bool = False  # an edit started from the review returns to it
     rev: int = 0  # bumped on every change: a button shown before a change no longer acts
+    undo: dict[str, Any] | None = None  # the items a clear removed, until the list gets new ones
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
 
@@ -78,6 +79,12 @@ class Draft:
         """Forget that a question was skipped."""
         if qid in self.skipped:
             self.skipped.remove(qid)
+
+    def set_items(self, qid: str, items: list[Any]) -> None:
+        """A list or repeatable group now holds these items (the undo of a clear lapses once it has any)."""
+        self.set_answer(qid, items)
+        if self.undo is not None and self.undo.get("question") == qid:
+            self.undo = None
 
     def forget(self, qid: str) -> None:
         """Drop an answer and any half-filled item (e.g. clearing a list)."""

@@ -278,15 +278,30 @@ class Engine:
         return handler(self, draft, draft.copy(), q, action)
 
     def _on_summary(self, draft: Draft, action: Action) -> Step:
-        """Input while the review or completion screen is shown."""
+        """Input while the review or completion screen is shown: a typed answer goes to the next open question."""
+        if action.name == "text":
+            return self._answer_from_summary(draft, action)
         if action.name != "back":
-            return Step(draft, False, info("review_hint" if draft.reviewing else "all_done"))
+            return Step(draft, False, info("review_hint" if draft.reviewing else "all_done"), view="brief")
         d = draft.copy()
         d.reviewing = False
         last = [x for x in self.reachable(d) if self.is_handled(d, x)]
         if last:
             d.cursor = last[-1].id
         return self._step(draft, d)
+
+    def _answer_from_summary(self, draft: Draft, action: Action) -> Step:
+        """Typed text on the review never gets lost: it answers the next open question (or the user is told)."""
+        base = draft.copy()
+        base.reviewing = False
+        nxt = self.next_open(base)
+        if nxt is None:
+            return Step(draft, False, info("review_hint" if draft.reviewing else "all_done"), view="brief")
+        base.cursor = nxt.id
+        step = self._text(base, base.copy(), nxt, action)
+        if step.notice is None:
+            step = Step(step.draft, step.changed, info("answered_from_review", label=nxt.label))
+        return step
 
     def _step(self, old: Draft, d: Draft, notice: Notice | None = None) -> Step:
         changed = d.to_dict() != old.to_dict()
@@ -379,7 +394,8 @@ class Engine:
             return self._finish_item(old, d, q)
         d.mark_skipped(q.id)
         self._advance(d, q)
-        return self._step(old, d)
+        whole = info("skipped_whole", label=q.label) if q.is_collection else None
+        return self._step(old, d, whole)
 
     def _keep_and_move(self, d: Draft, q: Question) -> None:
         """'Keep the answer': go to the next question in order (or back to the review)."""
@@ -408,10 +424,25 @@ class Engine:
         return self._step(old, d, info("collection_done", label=q.label, n=len(items), item=q.item_label))
 
     def _clear(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
-        if not q.is_collection:
+        """Ask first; then remove every item and keep them for 撤销."""
+        items = self.items(d, q)
+        if not q.is_collection or not items:
             return Step(old, False, info("nothing_to_clear"))
+        if action.arg != "yes":
+            return Step(old, False, info("confirm_clear", n=len(items), item=q.item_label), view="confirm_clear")
         d.forget(q.id)
-        return self._step(old, d, info("cleared"))
+        d.open_collection(q.id)
+        d.undo = {"question": q.id, "items": items}
+        return self._step(old, d, info("cleared", n=len(items), item=q.item_label))
+
+    def _undo(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
+        """Put back what the last clear removed, while the list is still empty."""
+        if not d.undo or d.undo.get("question") != q.id or self.items(d, q):
+            return Step(old, False, error("nothing_to_undo"))
+        items = list(d.undo["items"])
+        d.set_items(q.id, items)
+        d.open_collection(q.id)
+        return self._step(old, d, info("undone", n=len(items), item=q.item_label))
 
     def _delete_item(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
         items, arg = self.items(d, q), action.arg
@@ -466,7 +497,7 @@ class Engine:
         current = self.items(d, q)
         if len(current) + len(items) > q.max_items:
             return Step(old, False, error("too_many_items", limit=q.max_items, have=len(current), item=q.item_label))
-        d.set_answer(q.id, current + items)
+        d.set_items(q.id, current + items)
         d.open_collection(q.id)
         d.cursor = q.id
         return self._step(old, d, info("items_recorded", n=len(items), item=q.item_label))
@@ -482,7 +513,7 @@ class Engine:
             self._advance(d, q)
             return self._step(old, d)
         items = self.items(d, q) + [item]
-        d.set_answer(q.id, items)
+        d.set_items(q.id, items)
         if len(items) >= q.max_items:
             d.close_collection(q.id)
             self._advance(d, q)
@@ -521,5 +552,6 @@ _ON_QUESTION: dict[str, Callable[..., Step]] = {
     "skip": Engine._skip,
     "done": Engine._done,
     "clear": Engine._clear,
+    "undo": Engine._undo,
     "delitem": Engine._delete_item,
 }

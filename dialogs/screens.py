@@ -64,6 +64,14 @@ class Screens:
         """The screen a step leads to, with its notice first."""
         if step.view == "example":
             return self.example(step.draft)
+        if step.view == "confirm_clear" and step.notice is not None:
+            q = self.engine.current(step.draft)
+            exp = token(step.draft, q) if q else ""
+            yes = Button(label("clear_yes"), Action("clear", "yes", expect=exp))
+            return Reply(notice_text(step.notice), ((yes, Button(label("cancel"), Action("resume"))),), "info")
+        if step.view == "brief" and step.notice is not None:  # a hint, without sending the long screen again
+            buttons = ((Button(label("review"), Action("review")), Button(label("resume"), Action("resume"))),)
+            return Reply(notice_text(step.notice), buttons, "info", None, step.notice.key)
         return self.show(step.draft, step.notice)
 
     def show(self, draft: Draft, notice: Notice | None = None) -> Reply:
@@ -149,6 +157,8 @@ class Screens:
         if e.reachable(draft)[0].id != q.id or partial:
             nav.append(Button(label("back"), Action("back", expect=exp)))
         skip = e.skip_kind(draft, q)
+        if skip == "skip" and q.is_collection and not partial:
+            skip = "skip_whole"  # it skips the whole item, not just this field: say so
         if skip:
             nav.append(Button(label(skip), Action("skip", expect=exp)))
         if asked.example:
@@ -156,8 +166,11 @@ class Screens:
         rows.append(tuple(nav))
         items = e.items(draft, q)
         if q.is_collection and not partial and items:
-            done = (Button(label("done"), Action("done", expect=exp)),) if len(items) >= q.min_items else ()
-            rows.append((*done, Button(label("clear"), Action("clear", expect=exp))))
+            if len(items) >= q.min_items:
+                rows.append((Button(label("done"), Action("done", expect=exp)),))
+            rows.append((Button(label("clear"), Action("clear", expect=exp)),))  # its own row, away from 完成
+        elif q.is_collection and not items and draft.undo and draft.undo.get("question") == q.id:
+            rows.append((Button(label("undo"), Action("undo", expect=exp)),))
         rows.append((Button(label("review"), Action("review")), Button(label("pause"), Action("pause"))))
         return tuple(r for r in rows if r)
 

@@ -241,5 +241,13 @@ def test_clear_button_on_a_list_with_items(engine, draft):
     d, _ = send(engine, d, "甲公司\n乙公司")
     labels = [b.label for row in Screens(engine).show(d).buttons for b in row]
     assert "✅ 完成本项" in labels and "🗑 清空重填" in labels
-    step = engine.handle(d, Action("clear"))
+    step = engine.handle(d, Action("clear"))  # asks first
+    assert not step.changed and step.notice.key == "confirm_clear" and step.view == "confirm_clear"
+    step = engine.handle(d, Action("clear", "yes"))
     assert "reserve_total_named" not in step.draft.answers and step.notice.key == "cleared"
+    undo = [b.action for row in Screens(engine).show(step.draft).buttons for b in row if b.action.name == "undo"]
+    assert len(undo) == 1
+    back = engine.handle(step.draft, undo[0])
+    assert back.draft.answers["reserve_total_named"] == ["甲公司", "乙公司"] and back.notice.key == "undone"
+    again = engine.handle(back.draft, Action("undo"))
+    assert not again.changed and again.notice.key == "nothing_to_undo"  # once only

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import json
 
 import pytest
 from docx import Document
@@ -118,3 +119,54 @@ def _tiny_docx() -> bytes:
 
     v = load_report_types()["fazhi_zhengfu"].variant()
     return write_docx(compose(v, {"unit_name": "甲县司法局", "year": 2024}))
+
+
+def test_trap_4_skip_on_an_optional_section_says_it_skips_the_whole_section(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        say(api, U, "/start", "您是哪类部门")
+        press(api, U, "其他部门", "报告按哪种结构写")
+        press(api, U, "三段式", "请输入单位全称")
+        for m in ("甲县某局", "/skip", "2024", "/skip"):
+            api.message(U, m)
+        duty = say(api, U, "/skip", "第一责任人职责的情况")  # optional in a three-part report
+        assert "跳过整项" in [label for label, _ in duty.buttons()]
+        skipped = press(api, U, "跳过整项", "已跳过整项“第一责任人履职”", source=duty)
+        assert "主要举措" in skipped.text or "举措" in skipped.text
+        assert "duty" in bot.assistant.active(U).skipped
+
+
+def test_trap_5_clear_asks_first_and_can_be_undone(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        through_figures(api)
+        listing = say(api, U, "甲公司\n乙公司", "已记录 2 个")
+        markup = listing.params["reply_markup"]
+        rows = (json.loads(markup) if isinstance(markup, str) else markup)["inline_keyboard"]
+        done_row = next(r for r in rows if any(b["text"] == "✅ 完成本项" for b in r))
+        assert all(b["text"] != "🗑 清空重填" for b in done_row)  # not side by side with 完成
+        ask = press(api, U, "🗑 清空重填", "确定清空这 2 个吗", source=listing)
+        assert bot.assistant.active(U).answers["reserve_total_named"] == ["甲公司", "乙公司"]  # nothing yet
+        cleared = press(api, U, "⚠ 确认清空", "已清空 2 个", source=ask)
+        assert "reserve_total_named" not in bot.assistant.active(U).answers
+        press(api, U, "↩ 撤销清空", "都回来了", source=cleared)
+        assert bot.assistant.active(U).answers["reserve_total_named"] == ["甲公司", "乙公司"]
+        # the old 清空 button is dead: a press on it does nothing
+        n = len(messages(api, U))
+        api.press(U, dict(listing.buttons())["🗑 清空重填"], listing.message_id)
+        say(api, U, "/start", "欢迎回来")
+        assert len(messages(api, U)) == n + 1
+        assert bot.assistant.active(U).answers["reserve_total_named"] == ["甲公司", "乙公司"]
+
+
+def test_trap_7_a_draft_left_on_review_takes_typed_answers(api, tmp_path):
+    data = tmp_path / "data"
+    with BotRunner(api, data):
+        begin(api, U)
+        say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
+        say(api, U, "/review", "检查修改")
+    with BotRunner(api, data) as bot:  # the next day
+        back = say(api, U, "/start", "欢迎回来")
+        assert "正文里怎么称呼本单位" in back.text and "检查修改 · 完成度" not in back.text
+        say(api, U, "/review", "检查修改")
+        answered = say(api, U, "县科技局", "已回到填写")  # typed while the review is on screen
+        assert "单位简称" in answered.text and "这是哪一年的报告" in answered.text
+        assert bot.assistant.active(U).answers["unit_short"] == "县科技局"
