@@ -31,6 +31,7 @@ log = logging.getLogger(__name__)
 MAX_DRAFTS = 20
 PREVIEW_CHUNK = 3500  # characters per preview message (Telegram's cap is 4096)
 NOT_CARRIED_OVER = ("year", "sign_date")  # facts that change every year
+NOT_TO_CHECK = ("profile", "outline")  # carried over without a 待核对 mark: the layout, not content
 
 
 class Reporter(Protocol):
@@ -388,6 +389,7 @@ class Assistant:
         if source is not None:
             draft.answers = {k: v for k, v in source.copy().answers.items() if k not in NOT_CARRIED_OVER}
             draft.skipped = list(source.skipped)
+            draft.unconfirmed = [k for k in draft.answers if k not in NOT_TO_CHECK and not k.startswith("fig_")]
             notice = info("created_copy", draft=draft_label(source))
         draft.created = draft.updated = now_iso()
         s.put(draft)
@@ -422,10 +424,14 @@ class Assistant:
 
     # -- output ----------------------------------------------------------------------
     @staticmethod
-    def _not_ready(engine: Engine, missing: list, failures: list) -> Reply:
+    def _not_ready(engine: Engine, draft: Draft, missing: list, failures: list) -> Reply:
         """What blocks the report: required answers missing, figures that do not add up (any one can be fixed)."""
-        lines = [say("not_ready"), *(f"✗ {q.label}" for q in missing), *(f"⚠ {explain(f)}" for f in failures)]
+        unchecked = engine.unconfirmed(draft)
+        lines = [say("not_ready"), *(f"✗ {q.label}" for q in missing)]
+        lines += [say("unconfirmed_left", label=q.label) for q in unchecked]
+        lines += [f"⚠ {explain(f)}" for f in failures]
         rows = [(Button(label("fill", label=shorten(q.label, 10)), Action("edit", q.id)),) for q in missing[:8]]
+        rows += [(Button(label("check", label=shorten(q.label, 10)), Action("edit", q.id)),) for q in unchecked[:4]]
         for f in failures[:2]:
             rows.append(
                 tuple(
@@ -451,8 +457,8 @@ class Assistant:
         if self.reporter is None:
             return [note("no_reporter", kind="error")]
         missing, failures = engine.missing(draft), engine.check_failures(draft)
-        if name == "report" and (missing or failures):
-            return [stamp(self._not_ready(engine, missing, failures), draft.id)]
+        if name == "report" and (missing or failures or engine.unconfirmed(draft)):
+            return [stamp(self._not_ready(engine, draft, missing, failures), draft.id)]
         gaps = engine.gaps(draft) if name == "report" and action_arg != "anyway" else []
         if gaps:
             return [stamp(self._gaps(engine, gaps), draft.id)]

@@ -37,6 +37,7 @@ class Draft:
     reviewing: bool = False  # an edit started from the review returns to it
     rev: int = 0  # bumped on every change: a button shown before a change no longer acts
     undo: dict[str, Any] | None = None  # the items a clear removed, until the list gets new ones
+    unconfirmed: list[str] = field(default_factory=list)  # carried over from last year: 待核对 until confirmed
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
 
@@ -54,9 +55,15 @@ class Draft:
 
     # ---- bookkeeping: the only places that edit answers / open / skipped together
     def set_answer(self, qid: str, value: Answer) -> None:
-        """Store an answer; a question answered is no longer skipped."""
+        """Store an answer; a question answered is no longer skipped, nor waiting to be checked."""
         self.answers[qid] = value
         self.unskip(qid)
+        self.confirm(qid)
+
+    def confirm(self, qid: str) -> None:
+        """The user has checked a carried-over answer (kept or changed it)."""
+        if qid in self.unconfirmed:
+            self.unconfirmed.remove(qid)
 
     def open_collection(self, qid: str) -> None:
         """A list or repeatable group keeps taking items."""
@@ -81,8 +88,12 @@ class Draft:
             self.skipped.remove(qid)
 
     def set_items(self, qid: str, items: list[Any]) -> None:
-        """A list or repeatable group now holds these items (the undo of a clear lapses once it has any)."""
-        self.set_answer(qid, items)
+        """A list or repeatable group now holds these items (the undo of a clear lapses once it has any).
+
+        Adding to a carried-over list does not confirm last year's items: 完成 or 沿用 does.
+        """
+        self.answers[qid] = items
+        self.unskip(qid)
         if self.undo is not None and self.undo.get("question") == qid:
             self.undo = None
 

@@ -137,8 +137,14 @@ class Engine:
         return q.id in draft.answers and q.id not in draft.open
 
     def is_handled(self, draft: Draft, q: Question) -> bool:
-        """Answered, an optional question the user skipped, or one never asked in turn (renaming a heading)."""
-        return self.is_answered(draft, q) or (not q.required and (q.id in draft.skipped or not q.ask))
+        """Answered (and checked, if carried over), skipped, or never asked in turn (renaming a heading)."""
+        if self.is_answered(draft, q):
+            return q.id not in draft.unconfirmed
+        return not q.required and (q.id in draft.skipped or not q.ask)
+
+    def unconfirmed(self, draft: Draft) -> list[Question]:
+        """Carried-over answers the user has not checked yet (待核对)."""
+        return [q for q in self.reachable(draft) if q.id in draft.unconfirmed and q.id in draft.answers]
 
     def visible_answers(self, draft: Draft) -> dict[str, Answer]:
         """Answers of reachable questions only: what the report is made from."""
@@ -245,8 +251,8 @@ class Engine:
         return sum(1 for q in req if self.is_answered(draft, q)), len(req)
 
     def is_complete(self, draft: Draft) -> bool:
-        """Every required reachable question answered and every check passing."""
-        return not self.missing(draft) and not self.check_failures(draft)
+        """Every required reachable question answered, nothing left 待核对, and every check passing."""
+        return not self.missing(draft) and not self.unconfirmed(draft) and not self.check_failures(draft)
 
     def skip_kind(self, d: Draft, q: Question) -> str | None:
         """What 'skip' does here: 'skip', 'keep' (keep the answer) or None where it is refused."""
@@ -402,6 +408,11 @@ class Engine:
         if d.reviewing:
             d.cursor = None
             return
+        if q.id in d.unconfirmed:  # 沿用: checked; on to the next answer still to check
+            d.confirm(q.id)
+            nxt = self.next_open(d, after=q.id)
+            d.cursor = nxt.id if nxt else None
+            return
         later = [x for x in self.reachable(d) if self._order[x.id] > self._order[q.id]]
         opened = self.next_open(d, after=q.id)
         d.cursor = later[0].id if later else (opened.id if opened else None)
@@ -416,6 +427,7 @@ class Engine:
         if len(items) < q.min_items:
             return Step(old, False, error("too_few_items", need=q.min_items, have=len(items), item=q.item_label))
         d.close_collection(q.id)
+        d.confirm(q.id)
         if not items:
             d.answers.pop(q.id, None)
             if not q.required:

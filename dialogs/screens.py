@@ -6,16 +6,22 @@ comes from `dialogs.messages`, so the state machine holds no wording.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from .actions import Action, Button, Reply
 from .draft import Draft
-from .engine import Engine, Notice, Step, SumFailure, item_title, printed, token
+from .engine import Engine, Notice, Step, SumFailure, item_title, printed, text_of, token
 from .messages import label, say
 from .parse import format_date
 from .schema import Question
 
 Rows = tuple[tuple[Button, ...], ...]
+
+
+def year_words(text: str) -> list[str]:
+    """Years written in a carried-over answer (2024年, 2023年以来, 2024年度), each once, in order."""
+    return list(dict.fromkeys(re.findall(r"(?:19|20)\d{2}年(?:度|以来|底|初)?", text)))
 
 
 def shorten(text: str, limit: int = 60) -> str:
@@ -124,6 +130,11 @@ class Screens:
         elif e.is_answered(draft, q) and not partial:
             lines.append(say("current_answer", answer=shorten(self.display(q, draft.answers[q.id]), 200)))
             lines.append(say("change_or_keep"))
+        if q.id in draft.unconfirmed and q.id in draft.answers:
+            lines.append(say("carried_over"))
+            years = year_words(text_of(draft.answers[q.id]))
+            if years:
+                lines.append(say("carried_years", years="、".join(years)))
         elif q.id in draft.skipped and not q.required:
             lines.append(say("was_skipped"))
         if q.kind == "list" and not items:
@@ -159,6 +170,8 @@ class Screens:
         skip = e.skip_kind(draft, q)
         if skip == "skip" and q.is_collection and not partial:
             skip = "skip_whole"  # it skips the whole item, not just this field: say so
+        if skip == "keep" and q.id in draft.unconfirmed:
+            skip = "confirm"
         if skip:
             nav.append(Button(label(skip), Action("skip", expect=exp)))
         if asked.example:
@@ -225,6 +238,8 @@ class Screens:
     def _review_line(self, draft: Draft, q: Question) -> str:
         if self.engine.is_answered(draft, q):
             return f"✓ {q.label}：{shorten(self.display(q, draft.answers[q.id]), 30)}"
+        if q.id in draft.unconfirmed and q.id in draft.answers:
+            return f"⚠ {q.label}（待核对）：{shorten(self.display(q, draft.answers[q.id]), 24)}"
         if q.id in draft.skipped and not q.required:
             return f"– {q.label}（已跳过）"
         if not q.ask:

@@ -61,7 +61,10 @@ def test_several_drafts_per_user_and_copy_from_last_year(assistant):
     second = assistant.active(13)
     assert second.id != first.id
     assert second.answers["unit_name"] == "鲁山县科学技术局" and "year" not in second.answers
-    assert outs[-1].notice == "created_copy" and outs[-1].question == "year"
+    assert outs[-1].notice == "created_copy" and outs[-1].question == "unit_name"  # 待核对, in order
+    assert "✓ 沿用" in [b.label for row in outs[-1].buttons for b in row]
+    say(assistant, 13, "/skip")  # ✓ 沿用 the unit's name
+    assert say(assistant, 13, "/skip")[-1].question == "year"  # ✓ 沿用 the short name; the year is new
     say(assistant, 13, "2025")
     drafts = assistant.store.list(13)
     assert {d.year for d in drafts} == {2024, 2025}

@@ -170,3 +170,26 @@ def test_trap_7_a_draft_left_on_review_takes_typed_answers(api, tmp_path):
         answered = say(api, U, "县科技局", "已回到填写")  # typed while the review is on screen
         assert "单位简称" in answered.text and "这是哪一年的报告" in answered.text
         assert bot.assistant.active(U).answers["unit_short"] == "县科技局"
+
+
+def test_trap_8_carried_over_answers_wait_to_be_checked(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        begin(api, U)
+        for m in reference.script()[2:]:
+            api.message(U, m)
+        wait_text(api, U, "全部必填项已完成", timeout=30)
+        new = say(api, U, "/new", "从空白开始")
+        copy = next(label for label, _ in new.buttons() if label.startswith("沿用"))
+        first = press(api, U, copy, "待核对", source=new)
+        assert "鲁山县科学技术局" in first.text and "✓ 沿用" in [label for label, _ in first.buttons()]
+        press(api, U, "✓ 沿用", "正文里怎么称呼本单位", source=first)
+        say(api, U, "县科技局", "这是哪一年的报告")  # changed: checked too
+        after_two = say(api, U, "2025", "待核对")
+        assert "全部必填项已完成" not in after_two.text  # two answers do not finish a carried-over draft
+        d = bot.assistant.active(U)
+        assert "unit_name" not in d.unconfirmed and "unit_short" not in d.unconfirmed and "measures" in d.unconfirmed
+        assert not bot.assistant.engine_for(d).is_complete(d)
+        measures = say(api, U, "/edit measures", "条举措")
+        assert "2024年" in measures.text and "2023年以来" in measures.text and "请确认是否要改" in measures.text
+        refused = say(api, U, "/report", "还不能生成")
+        assert "待核对：主要举措" in refused.text
