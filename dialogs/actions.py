@@ -21,6 +21,9 @@ ENGINE_ACTIONS = frozenset(
         "undo",
         "delitem",
         "resume",
+        "item",
+        "itemnext",
+        "itemlist",
     }
 )
 # Actions the assistant handles around the engine (drafts, output, help).

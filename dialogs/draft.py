@@ -38,6 +38,7 @@ class Draft:
     rev: int = 0  # bumped on every change: a button shown before a change no longer acts
     undo: dict[str, Any] | None = None  # the items a clear removed, until the list gets new ones
     unconfirmed: list[str] = field(default_factory=list)  # carried over from last year: 待核对 until confirmed
+    item: dict[str, Any] | None = None  # an item being changed in place: {"question", "index", "field"}
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
 

@@ -171,10 +171,20 @@ class Engine:
         return self.next_open(draft)
 
     def asked(self, draft: Draft, q: Question) -> Question:
-        """What is asked right now: the question, or the group field being filled."""
+        """What is asked right now: the question, or the group field being filled (or changed in place)."""
         if q.kind != "group":
             return q
+        editing = self.editing(draft, q)
+        if editing is not None:
+            return q.field(editing[1])
         return self.group_field(draft, q) or q.fields[0]
+
+    def editing(self, draft: Draft, q: Question) -> tuple[int, str] | None:
+        """(item index, field id) while an item of this list is being changed in place."""
+        it = draft.item
+        if not it or it.get("question") != q.id or not 0 <= int(it.get("index", -1)) < len(self.items(draft, q)):
+            return None
+        return int(it["index"]), str(it.get("field", ""))
 
     def group_field(self, draft: Draft, q: Question) -> Question | None:
         """The group field to ask next for the item being filled (None if the item is empty)."""
@@ -278,6 +288,8 @@ class Engine:
             return anywhere(self, draft, draft.copy(), q, action)
         if q is None:
             return self._on_summary(draft, action)
+        if self.editing(draft, q) is not None and action.name in _ON_ITEM:
+            return _ON_ITEM[action.name](self, draft, draft.copy(), q, action)
         handler = _ON_QUESTION.get(action.name)
         if handler is None:
             return Step(draft, False, info("unknown_action"))
@@ -310,6 +322,8 @@ class Engine:
         return step
 
     def _step(self, old: Draft, d: Draft, notice: Notice | None = None) -> Step:
+        if d.item and d.item.get("question") != (d.cursor or ""):
+            d.item = None  # moved to another question: changing an item in place ends
         changed = d.to_dict() != old.to_dict()
         if changed:
             d.updated = now_iso()
@@ -378,6 +392,10 @@ class Engine:
             part.popitem()  # fields are filled in order: undo the last one
             if not part:
                 d.partial.pop(q.id)
+            return self._step(old, d)
+        items = self.items(d, q)
+        if q.is_collection and items and q.id in d.open:  # 上一条: the item before the one being added
+            self._open_item(d, q, len(items) - 1)
             return self._step(old, d)
         pos = self._order[q.id]
         before = [x for x in self.reachable(d) if self._order[x.id] < pos and self.is_handled(d, x)]
@@ -465,6 +483,69 @@ class Engine:
         if not items:
             d.answers.pop(q.id, None)
         return self._step(old, d, info("item_deleted", n=arg, item=q.item_label, title=item_title(q, removed)))
+
+    # -- changing one item of a list in place (上一条 / 下一条 / 返回列表)
+    def _item(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
+        items, arg = self.items(d, q), action.arg
+        if not q.is_collection or not arg.isdigit() or not 1 <= int(arg) <= len(items):
+            return Step(old, False, error("item_usage"))
+        if d.partial.get(q.id):
+            return Step(old, False, error("item_busy", item=q.item_label))
+        self._open_item(d, q, int(arg) - 1)
+        return self._step(old, d)
+
+    @staticmethod
+    def _open_item(d: Draft, q: Question, index: int, field_id: str = "") -> None:
+        d.cursor = q.id
+        d.item = {"question": q.id, "index": index, "field": field_id or (q.fields[0].id if q.fields else "")}
+
+    def _item_text(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
+        index, fid = self.editing(d, q)  # type: ignore[misc]
+        asked = q.field(fid) if q.kind == "group" else q
+        try:
+            raw = parse_named_figure(action.arg, q) if q.kind == "figures" else parse_scalar(action.arg, asked)
+            value, _ = self._cleaned(d, asked, raw)
+        except ParseError as exc:
+            return Step(old, False, error(exc.key, message=str(exc)))
+        items = self.items(d, q)
+        items[index] = {**items[index], fid: value} if q.kind == "group" else value
+        d.set_items(q.id, items)
+        return self._next_field(old, d, q, index, fid, info("item_changed", n=index + 1, item=q.item_label))
+
+    def _next_field(self, old: Draft, d: Draft, q: Question, index: int, fid: str, notice: Notice | None) -> Step:
+        ids = [f.id for f in q.fields]
+        if fid in ids and ids.index(fid) + 1 < len(ids):
+            self._open_item(d, q, index, ids[ids.index(fid) + 1])
+        else:
+            d.item = None  # the last field: back to the list
+        return self._step(old, d, notice)
+
+    def _item_keep(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
+        index, fid = self.editing(d, q)  # type: ignore[misc]
+        return self._next_field(old, d, q, index, fid, None)
+
+    def _item_back(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
+        index, fid = self.editing(d, q)  # type: ignore[misc]
+        ids = [f.id for f in q.fields]
+        if fid in ids and ids.index(fid) > 0:
+            self._open_item(d, q, index, ids[ids.index(fid) - 1])
+        elif index > 0:
+            self._open_item(d, q, index - 1)
+        else:
+            d.item = None
+        return self._step(old, d)
+
+    def _item_next(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
+        index, _ = self.editing(d, q)  # type: ignore[misc]
+        if index + 1 < len(self.items(d, q)):
+            self._open_item(d, q, index + 1)
+        else:
+            d.item = None
+        return self._step(old, d)
+
+    def _item_list(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
+        d.item = None
+        return self._step(old, d)
 
     # -- answering
     def _answer(self, old: Draft, d: Draft, q: Question, text: str) -> Step:
@@ -566,4 +647,16 @@ _ON_QUESTION: dict[str, Callable[..., Step]] = {
     "clear": Engine._clear,
     "undo": Engine._undo,
     "delitem": Engine._delete_item,
+    "item": Engine._item,
+    "itemnext": Engine._item_list,
+    "itemlist": Engine._item_list,
+}
+# While an item is being changed in place, these act on that item.
+_ON_ITEM: dict[str, Callable[..., Step]] = {
+    "text": Engine._item_text,
+    "skip": Engine._item_keep,
+    "back": Engine._item_back,
+    "itemnext": Engine._item_next,
+    "itemlist": Engine._item_list,
+    "item": Engine._item,
 }

@@ -117,6 +117,9 @@ class Screens:
     def question(self, draft: Draft, q: Question) -> Reply:
         """Progress, prompt, hint, the current answer or items, and the buttons."""
         e = self.engine
+        editing = e.editing(draft, q)
+        if editing is not None:
+            return self._editing(draft, q, *editing)
         items, partial = e.items(draft, q), bool(draft.partial.get(q.id))
         lines = [self.progress(draft, q), *self._prompt_lines(draft, q, items, partial)]
         if not q.required and not items and not partial:
@@ -179,6 +182,10 @@ class Screens:
         rows.append(tuple(nav))
         items = e.items(draft, q)
         if q.is_collection and not partial and items:
+            edit_buttons = [
+                Button(label("edit_item", n=i), Action("item", str(i), expect=exp)) for i in range(1, len(items) + 1)
+            ]
+            rows += [tuple(edit_buttons[i : i + 6]) for i in range(0, len(edit_buttons), 6)]
             if len(items) >= q.min_items:
                 rows.append((Button(label("done"), Action("done", expect=exp)),))
             rows.append((Button(label("clear"), Action("clear", expect=exp)),))  # its own row, away from 完成
@@ -186,6 +193,30 @@ class Screens:
             rows.append((Button(label("undo"), Action("undo", expect=exp)),))
         rows.append((Button(label("review"), Action("review")), Button(label("pause"), Action("pause"))))
         return tuple(r for r in rows if r)
+
+    def _editing(self, draft: Draft, q: Question, index: int, fid: str) -> Reply:
+        """One item of a list changed in place: its field, the current text, 上一条 / 保留 / 下一条 / 返回列表."""
+        item = self.engine.items(draft, q)[index]
+        f = q.field(fid) if q.kind == "group" else q
+        value = item.get(fid) if isinstance(item, dict) and q.kind == "group" else item_title(q, item)
+        lines = [
+            self.progress(draft, q),
+            say("editing_heading", n=index + 1, item=q.item_label, field=f.label),
+            f.prompt,
+            say("editing_current", value=shorten(str(value or say("empty_value")), 300)),
+            say("editing_hint"),
+        ]
+        exp = token(draft, q)
+        rows = (
+            (
+                Button(label("prev_item"), Action("back", expect=exp)),
+                Button(label("keep"), Action("skip", expect=exp)),
+                Button(label("next_item"), Action("itemnext", expect=exp)),
+            ),
+            (Button(label("to_list"), Action("itemlist", expect=exp)),),
+            (Button(label("review"), Action("review")), Button(label("pause"), Action("pause"))),
+        )
+        return Reply("\n".join(lines), rows, "question", q.id)
 
     def _suggestion_rows(self, draft: Draft, q: Question, asked: Question) -> list[tuple[Button, ...]]:
         """Typical titles not used yet, one per row (long labels), each answering with that title."""

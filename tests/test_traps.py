@@ -193,3 +193,28 @@ def test_trap_8_carried_over_answers_wait_to_be_checked(api, tmp_path):
         assert "2024年" in measures.text and "2023年以来" in measures.text and "请确认是否要改" in measures.text
         refused = say(api, U, "/report", "还不能生成")
         assert "待核对：主要举措" in refused.text
+
+
+def test_trap_6_items_are_changed_in_place(api, tmp_path):
+    with BotRunner(api, tmp_path / "data") as bot:
+        begin(api, U)
+        script = reference.script()[2:]
+        i = script.index(reference.MEASURES[2][0])  # up to the third 举措's title
+        for m in script[:i]:
+            api.message(U, m)
+        third = wait_text(api, U, "第 3 条举措 · 小标题")
+        # 上一题 while adding item 3 opens item 2, not the previous question
+        second = press(api, U, "⬅ 上一题", "修改第 2 条举措 · 小标题", source=third)
+        assert f"现在是：{reference.MEASURES[1][0]}" in second.text
+        body = press(api, U, "保留原答案", "修改第 2 条举措 · 具体内容", source=second)
+        changed = say(api, U, "坚持依法决策，重大事项全部经过合法性审查。", "已修改第 2 条举措")
+        assert "第 3 条举措 · 小标题" in changed.text  # back to adding where the user was
+        d = bot.assistant.active(U)
+        assert [m["title"] for m in d.answers["measures"]] == [t for t, _ in reference.MEASURES[:2]]
+        assert d.answers["measures"][1]["body"] == "坚持依法决策，重大事项全部经过合法性审查。"
+        # any item from the list: ✏1, then 下一条, then 返回列表
+        first = press(api, U, "✏1", "修改第 1 条举措 · 小标题", source=changed)
+        nxt = press(api, U, "下一条 ➡", "修改第 2 条举措 · 小标题", source=first)
+        listing = press(api, U, "返回列表", "第 3 条举措 · 小标题", source=nxt)
+        assert "✏2" in [label for label, _ in listing.buttons()] and body.text
+        assert len(bot.assistant.active(U).answers["measures"]) == 2  # nothing appended

@@ -9,7 +9,7 @@ from dialogs.actions import ALL_ACTIONS, Action
 CALLBACK_LIMIT = 64
 _CODES = {
     "text": "t", "choose": "c", "back": "b", "skip": "s", "review": "r", "edit": "e", "done": "d", "example": "x",
-    "use_example": "u", "clear": "cl", "undo": "ud", "delitem": "di", "resume": "re", "start": "st", "new": "n", "drafts": "ds",
+    "use_example": "u", "clear": "cl", "undo": "ud", "delitem": "di", "item": "it", "itemnext": "in", "itemlist": "il", "resume": "re", "start": "st", "new": "n", "drafts": "ds",
     "open": "o", "delete": "dl", "delete_yes": "dy", "pause": "p", "help": "h", "preview": "pv", "report": "rp",
 }  # fmt: skip
 _NAMES = {v: k for k, v in _CODES.items()}
