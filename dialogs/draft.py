@@ -39,6 +39,7 @@ class Draft:
     undo: dict[str, Any] | None = None  # the items a clear removed, until the list gets new ones
     unconfirmed: list[str] = field(default_factory=list)  # carried over from last year: 待核对 until confirmed
     item: dict[str, Any] | None = None  # an item being changed in place: {"question", "index", "field"}
+    review_section: str = ""  # the section open on the review ("" = the list of sections)
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
 

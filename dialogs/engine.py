@@ -348,7 +348,10 @@ class Engine:
         return self._step(old, d)
 
     def _review(self, old: Draft, d: Draft, q: Question | None, action: Action) -> Step:
+        """The review: the list of sections, or one section's questions (/review <section>)."""
         d.reviewing, d.cursor = True, None
+        sections = {x.section for x in self.reachable(d)}
+        d.review_section = action.arg if action.name == "review" and action.arg in sections else ""
         return self._step(old, d)
 
     def _edit(self, old: Draft, d: Draft, q: Question | None, action: Action) -> Step:

@@ -108,6 +108,7 @@ MESSAGES: dict[str, str] = {
     "complete_next": "可以点“生成报告”下载 Word 文件，或先“预览”“检查修改”。",
     "review_title": "📋 检查修改 · 完成度 {pct}%（必填 {done}/{total}）",
     "review_footer": "点编号按钮（或发送 /edit 编号）修改任意一题。",
+    "review_pick_section": "点一个部分，查看和修改其中的题目。",
     "example": "📝 示例（{label}）：\n{example}",
     "empty_value": "（空）",
 }
@@ -157,6 +158,7 @@ BUTTONS: dict[str, str] = {
     "prev_item": "⬅ 上一条",
     "next_item": "下一条 ➡",
     "to_list": "返回列表",
+    "sections": "📋 全部部分",
     "fill": "去填：{label}",
     "fix": "改：{label}",
     "check": "核对：{label}",

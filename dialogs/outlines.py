@@ -10,6 +10,7 @@ and the screens need to know nothing about either.
 
 from __future__ import annotations
 
+import re
 import tomllib
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -85,6 +86,7 @@ class FigureGroup:
     lead: str = ""
     join: str = "，"
     tail: str = ""
+    label: str = ""  # short name for the review (数字：欠薪); derived from the prompt if not given
 
 
 @dataclass(frozen=True)
@@ -191,6 +193,7 @@ def _group(raw: Any, where: str) -> FigureGroup:
         lead=str(raw.get("lead", "")),
         join=str(raw.get("join", "，")),
         tail=str(raw.get("tail", "")),
+        label=_str(raw, "label", where, required=False),
     )
 
 
@@ -310,7 +313,7 @@ def _fixed(q: Question, rt: ReportType, o: Outline, p: Profile, section: str) ->
 def _gate_label(prompt: str) -> str:
     """要填写工伤认定的数字吗？ -> 数字：工伤认定 (short enough for a review button)."""
     core = prompt.rstrip("？?").removesuffix("吗").removeprefix("要填写").removesuffix("的数字")
-    return f"数字：{core}"
+    return f"数字：{re.sub(r'（[^）]*）', '', core)}"
 
 
 def _figure_questions(p: Profile, section: str) -> list[Question]:
@@ -320,7 +323,7 @@ def _figure_questions(p: Profile, section: str) -> list[Question]:
         out.append(
             Question(
                 id=gate,
-                label=_gate_label(g.prompt),
+                label=f"数字：{g.label}" if g.label else _gate_label(g.prompt),
                 kind="choice",
                 prompt=g.prompt,
                 required=False,

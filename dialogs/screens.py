@@ -248,22 +248,47 @@ class Screens:
         return Reply("\n".join(lines), buttons, "complete")
 
     def review(self, draft: Draft) -> Reply:
-        """Per section: answered ✓, missing ✗, skipped –; completion; edit buttons."""
+        """The list of sections with their counts; or, with a section open, its questions to pick from."""
+        if draft.review_section:
+            return self._review_section(draft, draft.review_section)
         e = self.engine
         done, total = e.completion(draft)
         lines = [say("review_title", pct=100 if total == 0 else done * 100 // total, done=done, total=total)]
-        buttons: list[Button] = []
-        section = ""
-        for n, q in enumerate(e.reachable(draft), 1):
-            if q.section != section:
-                section = q.section
-                lines.append(f"【{self.rt.section_of(q.id).title}】")
-            lines.append(f"{n} {self._review_line(draft, q)}")
-            buttons.append(Button(f"{n} {shorten(q.label, 7)}", Action("edit", q.id)))
+        rows: list[tuple[Button, ...]] = []
+        for sid, qs in self._sections(draft):
+            title = self.rt.section_of(qs[0].id).title
+            lines.append(f"【{title}】{self._counts(draft, qs)}")
+            rows.append((Button(f"{title} ({len(qs)})", Action("review", sid)),))
         lines += [f"⚠ {explain(f)}" for f in e.check_failures(draft)]
-        lines.append(say("review_footer"))
-        rows = [tuple(buttons[i : i + 3]) for i in range(0, len(buttons), 3)]
+        lines.append(say("review_pick_section"))
         rows.append((Button(label("resume"), Action("resume")), Button(label("report"), Action("report"))))
+        return Reply("\n".join(lines), tuple(rows), "review")
+
+    def _sections(self, draft: Draft) -> list[tuple[str, list[Question]]]:
+        out: dict[str, list[Question]] = {}
+        for q in self.engine.reachable(draft):
+            out.setdefault(q.section, []).append(q)
+        return list(out.items())
+
+    def _counts(self, draft: Draft, qs: list[Question]) -> str:
+        """✓ answered · ✗ required and missing · ⚠ 待核对 (only the counts that are not zero)."""
+        e = self.engine
+        unchecked = sum(1 for q in qs if q.id in draft.unconfirmed and q.id in draft.answers)
+        answered = sum(1 for q in qs if e.is_answered(draft, q)) - unchecked
+        missing = sum(1 for q in qs if q.required and not e.is_answered(draft, q))
+        parts = [f"✓{answered}"] + ([f"✗{missing}"] if missing else []) + ([f"⚠{unchecked}"] if unchecked else [])
+        return " ".join(parts)
+
+    def _review_section(self, draft: Draft, sid: str) -> Reply:
+        """One section's questions: a line each, a button each (numbers as /edit N uses them)."""
+        numbered = list(enumerate(self.engine.reachable(draft), 1))
+        mine = [(n, q) for n, q in numbered if q.section == sid]
+        lines = [f"📋 【{self.rt.section_of(mine[0][1].id).title}】"] if mine else []
+        lines += [f"{n} {self._review_line(draft, q)}" for n, q in mine]
+        lines.append(say("review_footer"))
+        buttons = [Button(f"{n} {shorten(q.label, 14)}", Action("edit", q.id)) for n, q in mine]
+        rows = [tuple(buttons[i : i + 2]) for i in range(0, len(buttons), 2)]
+        rows.append((Button(label("sections"), Action("review")), Button(label("resume"), Action("resume"))))
         return Reply("\n".join(lines), tuple(rows), "review")
 
     def _review_line(self, draft: Draft, q: Question) -> str:

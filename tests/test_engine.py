@@ -90,12 +90,17 @@ def test_back_on_first_question(engine, rt):
 def test_edit_from_review_returns_to_review(engine, draft):
     d = answered_basics(engine, draft)
     d, text = act(engine, d, "review")
-    assert text.startswith("📋 检查修改") and "✓ 单位全称：鲁山县科学技术局" in text and "✗ 主要举措（必填）" in text
+    assert text.startswith("📋 检查修改") and "【基本信息】✓5" in text and "【主要举措与成效】✓0 ✗1" in text
+    assert len(text) < 400  # sections only: short enough for a phone screen
+    d, text = act(engine, d, "review", "measures")
+    assert "✗ 主要举措（必填）" in text and "单位全称" not in text
+    d, text = act(engine, d, "review", "basic")
+    assert "✓ 单位全称：鲁山县科学技术局" in text
     d, text = act(engine, d, "edit", "5")  # by review number
     assert d.cursor == "year"
     d, text = send(engine, d, "2023")
     assert d.answers["year"] == 2023
-    assert text.startswith("📋 检查修改") and "报告年度：2023年" in text
+    assert text.startswith("📋 【基本信息】") and "报告年度：2023年" in text  # back to the section it came from
 
 
 def test_review_shows_completion_percentage(engine, draft):

@@ -166,3 +166,9 @@ def test_adding_a_profile_is_adding_a_file(tmp_path):
     assert "住建局" in v.question("profile").options
     assert v.question("site_checks").kind == "figure" and v.outline.id == "enforce"  # its usual outline
     assert v.question("enforce").fields[0].suggestions == ("建筑市场执法检查情况",)
+
+
+def test_every_label_fits_a_review_button_uncut(types):
+    base = types["fazhi_zhengfu"]
+    labels = {q.label for o in base.outlines for p in base.profiles for q in base.variant(o.id, p.id).questions}
+    assert all(len(label) <= 14 for label in labels), sorted(x for x in labels if len(x) > 14)

@@ -218,3 +218,22 @@ def test_trap_6_items_are_changed_in_place(api, tmp_path):
         listing = press(api, U, "返回列表", "第 3 条举措 · 小标题", source=nxt)
         assert "✏2" in [label for label, _ in listing.buttons()] and body.text
         assert len(bot.assistant.active(U).answers["measures"]) == 2  # nothing appended
+
+
+def test_trap_13_review_is_sections_first_and_returns_where_the_user_was(api, tmp_path):
+    with BotRunner(api, tmp_path / "data"):
+        begin(api, U)
+        for m in reference.script()[2:]:
+            api.message(U, m)
+        wait_text(api, U, "全部必填项已完成", timeout=30)
+        overview = say(api, U, "/review", "检查修改")
+        assert len(overview.text) < 500 and len(overview.buttons()) <= 12
+        part = next(label for label, _ in overview.buttons() if label.startswith("主要举措与成效"))
+        section = press(api, U, part, "【主要举措与成效】", source=overview)
+        labels = [label for label, _ in section.buttons()]
+        assert any(label.endswith("数字：“双随机、一公开”抽查") or "高新技术企业" in label for label in labels)
+        assert not any(label.endswith("…") for label in labels)  # labels are whole words
+        tech = next(label for label in labels if label.endswith(" 高新技术企业"))
+        q = press(api, U, tech, "全年共培育高新技术企业多少家", source=section)
+        back = say(api, U, "42家", "【主要举措与成效】")  # back to the section, not the whole review again
+        assert "高新技术企业：42家" in back.text and "【基本信息】" not in back.text and q.text
