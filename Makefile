@@ -3,7 +3,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: install run test bench lint clean
+.PHONY: install run test bench lint clean pages
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -25,6 +25,9 @@ bench: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+
+pages:  # optional: LibreOffice and CJK fonts for /preview as PDF pages (Debian, as root)
+	apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk poppler-utils
 
 clean:
 	rm -rf $(VENV) .pytest_cache

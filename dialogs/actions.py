@@ -81,6 +81,7 @@ class Document:
     filename: str
     data: bytes
     caption: str = ""
+    photo: bool = False  # an image shown inline (the preview's first page), not a file to download
 
 
 Out = Reply | Document

@@ -43,6 +43,23 @@ class Reporter(Protocol):
     def docx(self, rt: ReportType, answers: dict[str, Any]) -> tuple[str, bytes]:
         """(file name, DOCX bytes)."""
 
+    def pages(self, rt: ReportType, answers: dict[str, Any]) -> Pages | None:
+        """The report as PDF pages (and the first page as an image), or None when that cannot be made."""
+
+    @property
+    def can_paginate(self) -> bool:
+        """Whether PDF pages can be made here at all (LibreOffice installed)."""
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The report rendered as pages: a PDF, and its first page as a PNG where that could be made."""
+
+    filename: str
+    pdf: bytes
+    count: int
+    first_page: bytes | None = None
+
 
 @dataclass(frozen=True)
 class Deferred:
@@ -464,15 +481,7 @@ class Assistant:
             return [stamp(self._gaps(engine, gaps), draft.id)]
         rt, answers, reporter = engine.rt, engine.visible_answers(draft), self.reporter
         if name == "preview":
-            head = say("preview_head_partial" if missing else "preview_head")
-
-            def preview() -> list[Out]:
-                return [
-                    Reply(head, kind="info"),
-                    *(Reply(p, kind="info") for p in split_text(reporter.preview(rt, answers))),
-                ]
-
-            return [Deferred(preview)]
+            return [Deferred(lambda: self._preview(reporter, rt, answers, partial=bool(missing)))]
 
         def report() -> list[Out]:
             filename, data = reporter.docx(rt, answers)
@@ -480,6 +489,19 @@ class Assistant:
             return [Document(filename, data, caption)]
 
         return [Deferred(report)]
+
+    @staticmethod
+    def _preview(reporter: Reporter, rt: ReportType, answers: dict[str, Any], *, partial: bool) -> list[Out]:
+        """The report as pages (first page inline, then the PDF); as text where pages cannot be made."""
+        head = say("preview_head_partial" if partial else "preview_head")
+        pages = reporter.pages(rt, answers) if reporter.can_paginate else None
+        if pages is not None:
+            image = [Document("第1页.png", pages.first_page, head, photo=True)] if pages.first_page else []
+            caption = say("preview_pdf_caption", n=pages.count)
+            return [*image, Document(pages.filename, pages.pdf, caption if image else f"{head}\n{caption}")]
+        why = say("preview_no_pages" if not reporter.can_paginate else "preview_pages_failed")
+        texts = split_text(reporter.preview(rt, answers))
+        return [Reply(f"{head}\n{why}", kind="info"), *(Reply(p, kind="info") for p in texts)]
 
 
 _SESSION_ACTIONS: dict[str, Callable[[Assistant, Session, Action], list[Out | Deferred]]] = {

@@ -223,8 +223,10 @@ def _signature(doc, unit: str, date: str | None) -> None:
     p.paragraph_format.right_indent = Twips(round(right * CHAR_TWIPS))
     add_run(p, unit, FANGSONG, BODY_PT)
     if date:
-        p = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.LEFT, indent=False)
-        p.paragraph_format.left_indent = Twips(round(max(date_start, 0) * CHAR_TWIPS))
+        # Set from the right: where the font's digits are wider than half a character (LibreOffice's
+        # substitutes), the date starts a little to the left instead of wrapping 「日」 onto a line of its own.
+        p = _paragraph(doc, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
+        p.paragraph_format.right_indent = Twips(round(max(LINE_CHARS - date_start - date_w, 0) * CHAR_TWIPS))
         add_run(p, date, FANGSONG, BODY_PT)
 
 

@@ -279,7 +279,7 @@ class FakeBotAPI:
         if method == "answerCallbackQuery":
             self._record(Sent(method, params))
             return 200, {"ok": True, "result": True}
-        if method in ("sendMessage", "sendDocument", "editMessageText", "editMessageReplyMarkup"):
+        if method in ("sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup"):
             if self.latency:
                 time.sleep(self.latency)
             mid = next(self.msg_seq)
@@ -296,6 +296,9 @@ class FakeBotAPI:
                 "from": BOT_USER,
                 "text": params.get("text", ""),
             }
+            if method == "sendPhoto":
+                result.pop("text")
+                result["photo"] = [{"file_id": f"p{mid}", "file_unique_id": f"q{mid}", "width": 500, "height": 700}]
             if method == "sendDocument":
                 result.pop("text")
                 result["document"] = {"file_id": f"f{mid}", "file_unique_id": f"u{mid}", "file_name": filename}

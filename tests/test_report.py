@@ -15,6 +15,7 @@ from docx.shared import Pt
 
 from dialogs.actions import Document as OutDocument
 from dialogs.actions import Reply
+from report import DocxReporter
 from report.compose import compose, sentence, tidy, to_text
 from report.docx_writer import safe_filename, write_docx
 from tests import reference
@@ -259,8 +260,10 @@ def test_signature_and_date(doc):
     assert paras[-3].text == ""  # one blank line above
     assert unit.alignment == WD_ALIGN_PARAGRAPH.RIGHT
     assert unit.paragraph_format.right_indent == Pt(32)  # two characters
-    # the date starts two characters right of the unit name's first character: 28 - 2 - 8 + 2 = 20
-    assert date.paragraph_format.left_indent == Pt(16 * 20)
+    # the date starts two characters right of the unit name's first character: 28 - 2 - 8 + 2 = 20,
+    # set from the right (so it never wraps): 28 - 20 - 6.5 = 1.5 characters in
+    assert date.alignment == WD_ALIGN_PARAGRAPH.RIGHT
+    assert date.paragraph_format.right_indent == Pt(16 * 1.5)
 
 
 def test_signature_when_date_is_longer_than_unit(rt, answers):
@@ -268,7 +271,7 @@ def test_signature_when_date_is_longer_than_unit(rt, answers):
     d = Document(io.BytesIO(write_docx(comp)))
     unit, date = d.paragraphs[-2], d.paragraphs[-1]
     # date two characters in from the right: starts at 28 - 2 - 6.5 = 19.5; the unit starts two characters before it
-    assert date.paragraph_format.left_indent == Pt(16 * 19.5)
+    assert date.paragraph_format.right_indent == Pt(16 * 2)
     assert unit.paragraph_format.right_indent == Pt(16 * (28 - 17.5 - 4))
 
 
@@ -335,6 +338,8 @@ def test_libreoffice_opens_and_converts(tmp_path, comp):
         text = subprocess.run(["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True).stdout
         flat = re.sub(r"\s+", "", text)
         assert "高新技术企业40家" in flat and "—1—" in flat and "—2—" in flat
+        # the date is one line: 「日」 never wraps onto a line of its own (trap 14)
+        assert any(re.sub(r"\s+", "", line) == "2025年1月20日" for line in text.splitlines())
         info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True).stdout
         assert "A4" in info
 
@@ -356,10 +361,61 @@ def test_report_refused_until_complete_then_document(assistant):
     assert doc.data[:2] == b"PK" and len(doc.caption) <= 1024
 
 
-def test_preview_matches_report_text_and_is_split(assistant):
+class TextOnly(DocxReporter):
+    """A server without LibreOffice."""
+
+    @property
+    def can_paginate(self) -> bool:
+        return False
+
+
+def test_preview_without_libreoffice_is_text_and_says_why(store, types):
+    from dialogs.assistant import Assistant
+
+    assistant = Assistant(store, types, TextOnly())
     run_script(assistant, 33, reference.script())
     outs = say(assistant, 33, "/preview")
     texts = [o.text for o in outs]
-    assert all(len(t) <= 4096 for t in texts)
+    assert all(isinstance(o, Reply) and len(o.text) <= 4096 for o in outs)
+    assert "未安装 LibreOffice" in texts[0]  # one line says why there are no pages
     joined = "\n".join(texts[1:])
     assert "高新技术企业40家" in joined and joined.rstrip().endswith("2025年1月20日")
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_preview_is_pages_whose_count_matches_the_docx_in_libreoffice(assistant, tmp_path):
+    run_script(assistant, 34, reference.script())
+    image, pdf = say(assistant, 34, "/preview")
+    assert isinstance(image, OutDocument) and image.photo and image.data[:4] == b"\x89PNG"
+    assert isinstance(pdf, OutDocument) and pdf.filename.endswith(".pdf") and pdf.data[:4] == b"%PDF"
+    docx = say(assistant, 34, "/report")[-1]
+    src = tmp_path / "r.docx"
+    src.write_bytes(docx.data)
+    subprocess.run(
+        ["soffice", "--headless", f"-env:UserInstallation=file://{tmp_path}/lo", "--convert-to", "pdf"]
+        + ["--outdir", str(tmp_path), str(src)],
+        capture_output=True,
+        timeout=180,
+    )
+    (tmp_path / "p.pdf").write_bytes(pdf.data)
+    pages = [
+        re.search(r"Pages:\s+(\d+)", subprocess.run(["pdfinfo", str(p)], capture_output=True, text=True).stdout)
+        for p in (tmp_path / "r.pdf", tmp_path / "p.pdf")
+    ]
+    assert pages[0] and pages[1] and pages[0].group(1) == pages[1].group(1)
+    assert f"共 {pages[1].group(1)} 页" in pdf.caption
+
+
+def test_a_failed_conversion_falls_back_to_text(store, types, monkeypatch):
+    from dialogs.assistant import Assistant
+    from report import pdf as pdf_module
+
+    def broken(*a, **k):
+        raise pdf_module.PdfError("LibreOffice did not finish")
+
+    monkeypatch.setattr("report.to_pdf", broken)
+    monkeypatch.setattr(DocxReporter, "can_paginate", property(lambda self: True))
+    assistant = Assistant(store, types, DocxReporter())
+    run_script(assistant, 35, reference.script())
+    outs = say(assistant, 35, "/preview")
+    assert "排版预览暂时生成失败" in outs[0].text and all(isinstance(o, Reply) for o in outs)

@@ -146,7 +146,10 @@ def test_drafts_continue_and_delete_with_confirmation(api, tmp_path):
         assert [d.unit for d in bot.assistant.store.list(U)] == ["甲县科学技术局"]
 
 
-def test_preview_is_split_under_4096(api, tmp_path):
+def test_preview_is_split_under_4096(api, tmp_path, monkeypatch):
+    from report import DocxReporter
+
+    monkeypatch.setattr(DocxReporter, "can_paginate", property(lambda self: False))  # the text preview
     with BotRunner(api, tmp_path / "data"):
         begin(api, U)
         for m in reference.script()[2:]:  # the bureau and outline were chosen by button

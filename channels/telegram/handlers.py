@@ -49,6 +49,13 @@ def split_message(text: str, limit: int = MessageLimit.MAX_TEXT_LENGTH) -> list[
 async def send_outs(bot: Any, chat_id: int, outs: list[Out]) -> None:
     """Send replies (buttons on the last piece) and documents, in order."""
     for out in outs:
+        if isinstance(out, Document) and out.photo:
+            await bot.send_photo(
+                chat_id,
+                photo=InputFile(io.BytesIO(out.data), filename=out.filename),
+                caption=out.caption[: MessageLimit.CAPTION_LENGTH],
+            )
+            continue
         if isinstance(out, Document):
             await bot.send_document(
                 chat_id,
