@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 import logging
+import shutil
 import time
 
 import pytest
@@ -476,3 +477,19 @@ def test_a_long_paste_split_by_telegram_is_joined_not_cut(api, tmp_path):
         assert "4096字" in wait_text(api, U, "内容太长", after=n, timeout=10).text
         assert bot.assistant.active(U).partial["duty"] == {"title": reference.DUTY[0][0]}
         assert not bot.app.bot_data and len(messages(api, U)) == n + 1
+
+
+@pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
+def test_preview_arrives_as_pages_over_http(api, tmp_path):
+    with BotRunner(api, tmp_path / "data"):
+        begin(api, U)
+        for m in reference.script()[2:]:
+            api.message(U, m)
+        wait_text(api, U, "全部必填项已完成", timeout=30)
+        n = len(api.to(U))
+        api.message(U, "/preview")
+        api.wait_sent(lambda s: any(x.method == "sendDocument" and x.chat_id == U for x in s[n:]), 60)
+        sent = [s for s in api.to(U)[n:] if s.method in ("sendMessage", "sendPhoto", "sendDocument")]
+        assert [s.method for s in sent] == ["sendPhoto", "sendDocument"]  # two messages, not dozens
+        name, data = sent[1].files["document"]
+        assert name.endswith(".pdf") and data[:4] == b"%PDF" and "共" in sent[1].text
