@@ -132,7 +132,8 @@ class Screens:
                 lines.append(say("items_full" if full else "add_more", item=q.item_label, limit=q.max_items))
         elif e.is_answered(draft, q) and not partial:
             lines.append(say("current_answer", answer=shorten(self.display(q, draft.answers[q.id]), 200)))
-            lines.append(say("change_or_keep"))
+            if q.id not in draft.unconfirmed:  # a carried-over answer gets its own line below
+                lines.append(say("change_or_keep"))
         if q.id in draft.unconfirmed and q.id in draft.answers:
             lines.append(say("carried_over"))
             years = year_words(text_of(draft.answers[q.id]))
