@@ -66,12 +66,17 @@ def begin(api: FakeBotAPI, chat: int) -> Sent:
     return press(api, chat, "五项式", "请输入单位全称")
 
 
+def complete(api: FakeBotAPI, chat: int) -> Sent:
+    """The whole reference walk-through, the bureau and outline chosen by button; the completion screen."""
+    begin(api, chat)
+    for m in reference.script()[2:]:
+        api.message(chat, m)
+    return wait_text(api, chat, "全部必填项已完成", timeout=30)
+
+
 def test_full_conversation_and_report_over_http(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
-        begin(api, U)
-        for m in reference.script()[2:]:  # the bureau and outline were chosen by button
-            api.message(U, m)
-        done = wait_text(api, U, "全部必填项已完成", timeout=30)
+        done = complete(api, U)
         assert ("📄 生成报告", done.buttons()[0][1]) in done.buttons()
         press(api, U, "📄 生成报告", "鲁山县科学技术局关于2024年", source=done)
         doc = api.to(U, "sendDocument")[-1]
@@ -152,10 +157,7 @@ def test_preview_is_split_under_4096(api, tmp_path, monkeypatch):
 
     monkeypatch.setattr(DocxReporter, "can_paginate", property(lambda self: False))  # the text preview
     with BotRunner(api, tmp_path / "data"):
-        begin(api, U)
-        for m in reference.script()[2:]:  # the bureau and outline were chosen by button
-            api.message(U, m)
-        wait_text(api, U, "全部必填项已完成", timeout=30)
+        complete(api, U)
         say(api, U, "/edit measures", "条举措")
         for i in range(3):
             say(api, U, f"长举措{i}", "具体内容")
@@ -482,10 +484,7 @@ def test_a_long_paste_split_by_telegram_is_joined_not_cut(api, tmp_path):
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_preview_arrives_as_pages_over_http(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
-        begin(api, U)
-        for m in reference.script()[2:]:
-            api.message(U, m)
-        wait_text(api, U, "全部必填项已完成", timeout=30)
+        complete(api, U)
         n = len(api.to(U))
         api.message(U, "/preview")
         api.wait_sent(lambda s: any(x.method == "sendDocument" and x.chat_id == U for x in s[n:]), 60)

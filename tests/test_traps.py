@@ -11,7 +11,7 @@ from docx import Document
 from tests import reference
 from tests.botrunner import BotRunner
 from tests.fake_bot_api import FakeBotAPI
-from tests.test_telegram import TOKEN, U, begin, messages, press, say, wait_text
+from tests.test_telegram import TOKEN, U, begin, complete, messages, press, say, wait_text
 
 
 @pytest.fixture
@@ -174,10 +174,7 @@ def test_trap_7_a_draft_left_on_review_takes_typed_answers(api, tmp_path):
 
 def test_trap_8_carried_over_answers_wait_to_be_checked(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
-        begin(api, U)
-        for m in reference.script()[2:]:
-            api.message(U, m)
-        wait_text(api, U, "全部必填项已完成", timeout=30)
+        complete(api, U)
         new = say(api, U, "/new", "从空白开始")
         copy = next(label for label, _ in new.buttons() if label.startswith("沿用"))
         first = press(api, U, copy, "待核对", source=new)
@@ -222,10 +219,7 @@ def test_trap_6_items_are_changed_in_place(api, tmp_path):
 
 def test_trap_13_review_is_sections_first_and_returns_where_the_user_was(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
-        begin(api, U)
-        for m in reference.script()[2:]:
-            api.message(U, m)
-        wait_text(api, U, "全部必填项已完成", timeout=30)
+        complete(api, U)
         overview = say(api, U, "/review", "检查修改")
         assert len(overview.text) < 500 and len(overview.buttons()) <= 12
         part = next(label for label, _ in overview.buttons() if label.startswith("主要举措与成效"))
