@@ -18,7 +18,13 @@ LOCKED = "另一个机器人进程正在使用 {data_dir}，本进程退出。(D
 def build_assistant(settings: Settings) -> Assistant:
     """Load and check every report type, open the store (taking DATA_DIR's lock), wire the reporter."""
     types = load_report_types()
-    return Assistant(TinyDBRecordStore(settings.data_dir), types, DocxReporter(), timezone=settings.timezone)
+    writer = None
+    if settings.llm_base_url:
+        from llm import OpenAIWriter
+
+        writer = OpenAIWriter(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
+    store = TinyDBRecordStore(settings.data_dir)
+    return Assistant(store, types, DocxReporter(), timezone=settings.timezone, writer=writer)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -29,10 +35,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        if settings.token:
+        if settings.token or settings.llm_api_key:
             from channels.telegram import install_redaction
 
-            install_redaction(settings.token)
+            install_redaction(settings.token, settings.llm_api_key)
         assistant = build_assistant(settings)
     except (SettingsError, SchemaError) as exc:
         print(f"配置错误 / configuration error: {exc}", file=sys.stderr)

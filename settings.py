@@ -30,10 +30,15 @@ class Settings:
     log_level: str
     console_user_id: int = 1
     timezone: str = "Asia/Shanghai"
+    llm_base_url: str | None = None  # an OpenAI-compatible server; None: no writing help
+    llm_api_key: str = ""
+    llm_model: str = ""
+    llm_timeout: float = 20.0
 
     def __repr__(self) -> str:
         token = "set" if self.token else "unset"
-        return f"Settings(token={token}, data_dir={self.data_dir}, allowed={self.allowed_user_ids})"
+        llm = f", llm={self.llm_base_url}" if self.llm_base_url else ""
+        return f"Settings(token={token}, data_dir={self.data_dir}, allowed={self.allowed_user_ids}{llm})"
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -90,6 +95,24 @@ def _timezone(raw: str) -> str:
     return name
 
 
+def _llm(merged: Mapping[str, str]) -> dict[str, object]:
+    base = merged.get("LLM_BASE_URL", "").strip().rstrip("/") or None
+    model = merged.get("LLM_MODEL", "").strip()
+    raw_timeout = merged.get("LLM_TIMEOUT", "").strip() or "20"
+    if base is not None and not re.match(r"^https?://[^\s/]+", base):
+        raise SettingsError("LLM_BASE_URL must start with http:// or https://, e.g. http://127.0.0.1:8000/v1")
+    if base is not None and not model:
+        raise SettingsError("LLM_MODEL is needed when LLM_BASE_URL is set (the model name the server serves)")
+    try:
+        timeout = float(raw_timeout)
+    except ValueError:
+        timeout = 0.0
+    if not 0 < timeout <= 300:
+        raise SettingsError("LLM_TIMEOUT must be seconds between 1 and 300")
+    key = merged.get("LLM_API_KEY", "").strip()
+    return {"llm_base_url": base, "llm_api_key": key, "llm_model": model, "llm_timeout": timeout}
+
+
 def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
     """Merge `.env` (if any) under the real environment and validate every value."""
     merged: dict[str, str] = read_dotenv(dotenv) if dotenv else {}
@@ -102,4 +125,5 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Pa
         log_level=_level(merged.get("LOG_LEVEL", "INFO")),
         console_user_id=_console_user(merged.get("CONSOLE_USER_ID", "1")),
         timezone=_timezone(merged.get("TIMEZONE", "")),
+        **_llm(merged),  # type: ignore[arg-type]
     )

@@ -29,6 +29,7 @@ ENGINE_ACTIONS = frozenset(
 # Actions the assistant handles around the engine (drafts, output, help).
 SESSION_ACTIONS = frozenset(
     {"start", "new", "drafts", "open", "delete", "delete_yes", "pause", "help", "preview", "report"}
+    | {"polish", "again", "adopt", "keep_original", "restore"}  # the optional writing help
 )
 ALL_ACTIONS = ENGINE_ACTIONS | SESSION_ACTIONS
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import secrets
+from collections import OrderedDict
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
@@ -18,9 +20,10 @@ from zoneinfo import ZoneInfo
 
 from .actions import ENGINE_ACTIONS, Action, Button, Document, Out, Reply
 from .draft import Draft, new_draft_id, now_iso
-from .engine import Engine, Notice, info
+from .engine import Engine, Notice, changed_paragraph, info, paragraph_at, with_paragraph
 from .messages import HELP, label, say
 from .migrate import upgrade
+from .polish import Request, Writer, polish
 from .ports import RecordStore, StorageError
 from .record import Change, UserRecord
 from .schema import ReportType
@@ -113,7 +116,19 @@ def note(key: str, buttons: tuple = (), kind: str = "info", **params: Any) -> Re
     return Reply(say(key, **params), buttons, kind, None, key)
 
 
-_BOUND = ENGINE_ACTIONS | {"preview", "report"}
+_BOUND = ENGINE_ACTIONS | {"preview", "report", "polish"}
+_ASYNC_ACTIONS = frozenset({"polish", "again"})  # they wait on the writing model
+MAX_SUGGESTIONS = 1000  # suggestions kept in memory (a restart forgets them; the answers are untouched)
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """A checked rewrite waiting for 采用: which paragraph of which draft, and its text before and after."""
+
+    draft_id: str
+    target: str
+    original: str
+    text: str
 
 
 def stamp(out: Out, draft_id: str | None) -> Out:
@@ -199,6 +214,7 @@ class Assistant:
         *,
         max_drafts: int = MAX_DRAFTS,
         timezone: str = "Asia/Shanghai",
+        writer: Writer | None = None,
     ) -> None:
         self.store = store
         self.types = types
@@ -206,10 +222,15 @@ class Assistant:
         self.reporter = reporter
         self.max_drafts = max_drafts
         self.zone = ZoneInfo(timezone)  # times are shown in the bureau's zone, stored in UTC
+        self.writer = writer  # optional writing help (✨ 润色); None: no button anywhere
+        self._suggestions: OrderedDict[tuple[int, str], Suggestion] = OrderedDict()
+        self._polishing: set[int] = set()  # users waiting on the model: one request each
 
     # -- entry points ------------------------------------------------------------
     def handle(self, user_id: int, action: Action) -> list[Out]:
         """Replies (and maybe a document) for one input; any change is durable before this returns."""
+        if action.name in _ASYNC_ACTIONS:  # the console: wait for the model right here
+            return asyncio.run(self.handle_async(user_id, action))
         turn = self.turn(user_id, action)
         if turn.change is not None:
             try:
@@ -221,6 +242,8 @@ class Assistant:
 
     async def handle_async(self, user_id: int, action: Action) -> list[Out]:
         """The same on an event loop: dialog work here, the fsync on the store's writer, renders in a thread."""
+        if action.name in _ASYNC_ACTIONS:
+            return await self._polish(user_id, action)
         turn = self.turn(user_id, action)
         if turn.change is not None:
             try:
@@ -278,7 +301,7 @@ class Assistant:
         pair = self._pairs.get(key)
         if pair is None:
             engine = Engine(v)
-            pair = self._pairs[key] = (engine, Screens(engine))
+            pair = self._pairs[key] = (engine, Screens(engine, polish=self.writer is not None))
         return pair
 
     def engine_for(self, draft: Draft) -> Engine | None:
@@ -314,7 +337,11 @@ class Assistant:
         if step.changed:
             s.put(step.draft)
         screens = self._pair(step.draft)[1]  # the outline or profile may have just changed
-        return [stamp(screens.render(step), draft.id)]
+        reply = screens.render(step)
+        target = changed_paragraph(engine.rt, draft, step.draft) if self.writer and step.changed else None
+        if target:  # ✨ for the paragraph just written, under the next question
+            reply = replace(reply, buttons=((Button(label("polish_last"), Action("polish", target)),), *reply.buttons))
+        return [stamp(reply, draft.id)]
 
     # -- screens -------------------------------------------------------------------
     def _prompt(self, draft: Draft, notice: Notice | None = None) -> list[Out]:
@@ -324,7 +351,9 @@ class Assistant:
         return [stamp(pair[1].show(draft, notice), draft.id)]
 
     def _help(self, s: Session, action: Action) -> list[Out | Deferred]:
-        return [Reply(HELP, kind="info", notice="help")]
+        where = getattr(self.writer, "where", "")
+        extra = "\n\n" + say("help_polish", where=where) if self.writer else ""
+        return [Reply(HELP + extra, kind="info", notice="help")]
 
     def _pause(self, s: Session, action: Action) -> list[Out | Deferred]:
         return [note("paused")]
@@ -439,6 +468,93 @@ class Assistant:
         s.delete(draft.id)
         return [note("deleted_draft", kind="info", draft=draft_label(draft)), self._drafts(s)]
 
+    # -- writing help (✨ 润色) ----------------------------------------------------------
+    async def _polish(self, user_id: int, action: Action) -> list[Out]:
+        """Ask the model for one paragraph; nothing is stored until 采用 (the suggestion waits in memory)."""
+        if self.writer is None:
+            return [note("polish_off", kind="error")]
+        try:
+            record = self.store.load(user_id).record
+        except Exception:
+            log.exception("could not load a user's record")
+            return [note("storage_down", kind="error")]
+        draft, target = record.active_draft(), action.arg
+        if action.name == "again":
+            old = self._suggestions.get((user_id, action.arg))
+            if old is None:
+                return [note("polish_expired", kind="error"), *self._prompt_or_nothing(draft)]
+            target = old.target
+        if draft is None or (action.draft and action.draft != draft.id):
+            return [note("other_draft"), *self._prompt_or_nothing(draft)]
+        engine = self.engine_for(draft)
+        found = paragraph_at(engine.rt, draft, target) if engine else None
+        if engine is None or found is None:
+            return [note("polish_nothing", kind="error"), *self._prompt_or_nothing(draft)]
+        if user_id in self._polishing:
+            return [note("polish_busy", kind="error")]
+        self._polishing.add(user_id)
+        try:
+            outcome = await polish(self.writer, self._request(engine, draft, target, *found))
+        finally:
+            self._polishing.discard(user_id)
+        if outcome.problem:
+            return [note(outcome.problem, kind="error", detail=outcome.detail), *self._prompt(draft)]
+        return [self._offer(user_id, Suggestion(draft.id, target, found[1], outcome.text), found[0].label)]
+
+    def _request(self, engine: Engine, draft: Draft, target: str, q: Any, text: str) -> Request:
+        a = draft.answers
+        section = engine.rt.section_of(target.partition(":")[0]).title
+        return Request(text, str(a.get("unit_short") or a.get("unit_name") or ""), str(a.get("year") or ""),
+                       section, q.prompt, q.example, q.max_length)  # fmt: skip
+
+    def _offer(self, user_id: int, sug: Suggestion, question_label: str) -> Reply:
+        sid = secrets.token_hex(4)
+        self._suggestions[(user_id, sid)] = sug
+        while len(self._suggestions) > MAX_SUGGESTIONS:
+            self._suggestions.popitem(last=False)
+        rows = (
+            (
+                Button(label("adopt"), Action("adopt", sid)),
+                Button(label("keep_original"), Action("keep_original", sid)),
+            ),
+            (Button(label("again"), Action("again", sid)),),
+        )
+        text = say("polish_suggestion", label=question_label, text=sug.text)
+        return Reply(text, rows, "info", None, "polish_suggestion")
+
+    def _prompt_or_nothing(self, draft: Draft | None) -> list[Out]:
+        return self._prompt(draft) if draft is not None else []
+
+    def _adopt(self, s: Session, action: Action) -> list[Out | Deferred]:
+        sug = self._suggestions.pop((s.user_id, action.arg), None)
+        draft = s.get(sug.draft_id) if sug else None
+        if sug is None or draft is None:
+            return [note("polish_expired", kind="error"), *self._prompt_or_nothing(s.active())]
+        engine = self.engine_for(draft)
+        found = paragraph_at(engine.rt, draft, sug.target) if engine else None
+        if found is None or found[1] != sug.original:
+            return [note("polish_stale", kind="error"), *self._prompt_or_nothing(s.active())]
+        new = with_paragraph(draft, sug.target, sug.text)
+        new.originals[sug.target] = sug.original
+        s.put(new, activate=False)
+        restore = ((Button(label("restore"), Action("restore", sug.target)),),)
+        return [note("polish_adopted", restore), *self._prompt_or_nothing(s.active())]
+
+    def _keep_original(self, s: Session, action: Action) -> list[Out | Deferred]:
+        self._suggestions.pop((s.user_id, action.arg), None)
+        return [note("polish_kept"), *self._prompt_or_nothing(s.active())]
+
+    def _restore(self, s: Session, action: Action) -> list[Out | Deferred]:
+        draft = s.active()
+        original = draft.originals.get(action.arg) if draft else None
+        engine = self.engine_for(draft) if draft else None
+        if draft is None or original is None or engine is None or paragraph_at(engine.rt, draft, action.arg) is None:
+            return [note("polish_nothing", kind="error"), *self._prompt_or_nothing(draft)]
+        new = with_paragraph(draft, action.arg, original)
+        new.originals.pop(action.arg, None)
+        s.put(new)
+        return [note("polish_restored"), *self._prompt(new)]
+
     # -- output ----------------------------------------------------------------------
     @staticmethod
     def _not_ready(engine: Engine, draft: Draft, missing: list, failures: list) -> Reply:
@@ -505,6 +621,9 @@ class Assistant:
 
 
 _SESSION_ACTIONS: dict[str, Callable[[Assistant, Session, Action], list[Out | Deferred]]] = {
+    "adopt": lambda a, s, action: a._adopt(s, action),
+    "keep_original": lambda a, s, action: a._keep_original(s, action),
+    "restore": lambda a, s, action: a._restore(s, action),
     "help": Assistant._help,
     "unknown": Assistant._unknown,
     "start": Assistant._start,

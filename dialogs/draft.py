@@ -40,6 +40,7 @@ class Draft:
     unconfirmed: list[str] = field(default_factory=list)  # carried over from last year: 待核对 until confirmed
     item: dict[str, Any] | None = None  # an item being changed in place: {"question", "index", "field"}
     review_section: str = ""  # the section open on the review ("" = the list of sections)
+    originals: dict[str, str] = field(default_factory=dict)  # paragraph target -> the user's text before 采用
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
 

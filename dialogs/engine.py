@@ -619,6 +619,59 @@ class Engine:
         return self._step(old, d, info("item_added", n=len(items), item=q.item_label, title=item_title(q, item)))
 
 
+def paragraph_target(q: Question, index: int | None = None, field_id: str = "") -> str:
+    """How a paragraph is named in buttons: 'causes', or 'measures:2:body' for an item's field."""
+    return q.id if index is None else f"{q.id}:{index + 1}:{field_id}"
+
+
+def paragraph_at(rt: ReportType, draft: Draft, target: str) -> tuple[Question, str] | None:
+    """The paragraph question (or group field) a target names, and its text; None if there is none."""
+    qid, _, rest = target.partition(":")
+    if not rt.has_question(qid):
+        return None
+    q, value = rt.question(qid), draft.answers.get(qid)
+    if not rest:
+        return (q, value) if q.kind == "paragraph" and isinstance(value, str) else None
+    n, _, fid = rest.partition(":")
+    items = value if isinstance(value, list) else []
+    if q.kind != "group" or not n.isdigit() or not 1 <= int(n) <= len(items) or fid not in {f.id for f in q.fields}:
+        return None
+    f, text = q.field(fid), items[int(n) - 1].get(fid)
+    return (f, text) if f.kind == "paragraph" and isinstance(text, str) else None
+
+
+def with_paragraph(draft: Draft, target: str, text: str) -> Draft:
+    """A copy of the draft with one paragraph replaced (the cursor and everything else as they were)."""
+    d = draft.copy()
+    qid, _, rest = target.partition(":")
+    if not rest:
+        d.answers[qid] = text
+    else:
+        n, _, fid = rest.partition(":")
+        items = d.answers[qid]
+        items[int(n) - 1][fid] = text  # type: ignore[index]
+    d.updated = now_iso()
+    d.rev = draft.rev + 1
+    return d
+
+
+def changed_paragraph(rt: ReportType, old: Draft, new: Draft) -> str | None:
+    """The paragraph an input just wrote (for the 润色 button under the next question), if any."""
+    for q in rt.questions:
+        before, after = old.answers.get(q.id), new.answers.get(q.id)
+        if before == after or after is None:
+            continue
+        if q.kind == "paragraph":
+            return q.id
+        if q.kind == "group" and isinstance(after, list) and after:
+            prev = before if isinstance(before, list) else []
+            for i, item in enumerate(after):
+                if i >= len(prev) or item != prev[i]:
+                    fid = next((f.id for f in q.fields if f.kind == "paragraph" and item.get(f.id)), "")
+                    return paragraph_target(q, i, fid) if fid else None
+    return None
+
+
 def token(draft: Draft, q: Question) -> str:
     """What a button on this screen carries: the question and the draft's revision (so it acts only once)."""
     return f"{q.id}:{draft.rev}"

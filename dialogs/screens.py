@@ -11,7 +11,7 @@ from typing import Any
 
 from .actions import Action, Button, Reply
 from .draft import Draft
-from .engine import Engine, Notice, Step, SumFailure, item_title, printed, text_of, token
+from .engine import Engine, Notice, Step, SumFailure, item_title, paragraph_target, printed, text_of, token
 from .messages import label, say
 from .parse import format_date
 from .schema import Question
@@ -62,9 +62,10 @@ def with_notice(reply: Reply, n: Notice | None) -> Reply:
 class Screens:
     """Builds replies for one engine's report type."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, polish: bool = False) -> None:
         self.engine = engine
         self.rt = engine.rt
+        self.polish = polish  # offer ✨ 润色 on paragraphs (a writing model is configured)
 
     def render(self, step: Step) -> Reply:
         """The screen a step leads to, with its notice first."""
@@ -182,6 +183,10 @@ class Screens:
             nav.append(Button(label("example"), Action("example", expect=exp)))
         rows.append(tuple(nav))
         items = e.items(draft, q)
+        if q.kind == "paragraph" and e.is_answered(draft, q):
+            rows += self._polish_row(paragraph_target(q), True)
+            if q.id in draft.originals:
+                rows.append((Button(label("restore"), Action("restore", q.id)),))
         if q.is_collection and not partial and items:
             edit_buttons = [
                 Button(label("edit_item", n=i), Action("item", str(i), expect=exp)) for i in range(1, len(items) + 1)
@@ -208,7 +213,9 @@ class Screens:
             say("editing_hint"),
         ]
         exp = token(draft, q)
+        polish = self._polish_row(paragraph_target(q, index, fid), f.kind == "paragraph" and bool(value))
         rows = (
+            *polish,
             (
                 Button(label("prev_item"), Action("back", expect=exp)),
                 Button(label("keep"), Action("skip", expect=exp)),
@@ -218,6 +225,9 @@ class Screens:
             (Button(label("review"), Action("review")), Button(label("pause"), Action("pause"))),
         )
         return Reply("\n".join(lines), rows, "question", q.id)
+
+    def _polish_row(self, target: str, offered: bool) -> tuple[tuple[Button, ...], ...]:
+        return ((Button(label("polish"), Action("polish", target)),),) if self.polish and offered else ()
 
     def _suggestion_rows(self, draft: Draft, q: Question, asked: Question) -> list[tuple[Button, ...]]:
         """Typical titles not used yet, one per row (long labels), each answering with that title."""

@@ -19,9 +19,19 @@ TOKEN = "123456789:AAH-test-token-abcdefghijklmnopqrstuvwx"
 class BotRunner:
     """`with BotRunner(api, data_dir) as bot:` starts polling; leaving stops it cleanly (and flushes the store)."""
 
-    def __init__(self, api: FakeBotAPI, data_dir: Path, *, allowed: frozenset[int] | None = None) -> None:
+    def __init__(
+        self, api: FakeBotAPI, data_dir: Path, *, allowed: frozenset[int] | None = None, llm: str | None = None
+    ) -> None:
         self.settings = Settings(
-            token=TOKEN, api_base_url=api.root, data_dir=data_dir, allowed_user_ids=allowed, log_level="DEBUG"
+            token=TOKEN,
+            api_base_url=api.root,
+            data_dir=data_dir,
+            allowed_user_ids=allowed,
+            log_level="DEBUG",
+            llm_base_url=llm,
+            llm_api_key="sk-secret-key-123" if llm else "",
+            llm_model="test-model",
+            llm_timeout=20.0,
         )
         self.assistant = build_assistant(self.settings)
         self.app = build_application(self.settings, self.assistant, on_ready=self._on_ready)
@@ -38,7 +48,7 @@ class BotRunner:
         self.result = poll(self.app, poll_timeout=1, handle_signals=False)
 
     def __enter__(self) -> BotRunner:
-        install_redaction(TOKEN)
+        install_redaction(TOKEN, self.settings.llm_api_key)
         self.thread.start()
         if not self._ready.wait(15):
             raise AssertionError("bot did not start")

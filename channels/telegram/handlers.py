@@ -183,7 +183,8 @@ class TelegramChannel:
             await self._run(update, context, Action("resume"))
             return
         # The three calls go out together: the next question does not wait for the other two.
-        side = asyncio.gather(_acknowledge(query), _clear_keyboard(query))
+        toast = say("polish_working") if action.name in ("polish", "again") else None  # the model takes seconds
+        side = asyncio.gather(_acknowledge(query, toast), _clear_keyboard(query))
         try:
             await self._run(update, context, action, quiet_if_stale=True)
         finally:

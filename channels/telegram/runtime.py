@@ -39,8 +39,8 @@ COMMANDS = [
 _TOKEN_LIKE = re.compile(r"\d{5,20}:[A-Za-z0-9_-]{30,60}")
 
 
-def install_redaction(token: str | None) -> None:
-    """Make every log record, from any library, carry no bot token (message and traceback)."""
+def install_redaction(token: str | None, *secrets: str) -> None:
+    """Make every log record, from any library, carry no bot token or other secret (message and traceback)."""
     previous = logging.getLogRecordFactory()
     if getattr(previous, "_redacting", False):
         previous = previous._previous  # type: ignore[attr-defined]
@@ -48,6 +48,9 @@ def install_redaction(token: str | None) -> None:
     def redact(text: str) -> str:
         if token:
             text = text.replace(token, "[TOKEN]")
+        for secret in secrets:
+            if secret:
+                text = text.replace(secret, "[SECRET]")
         return _TOKEN_LIKE.sub("[TOKEN]", text)
 
     def factory(*args: Any, **kwargs: Any) -> logging.LogRecord:
