@@ -56,8 +56,10 @@ if kind == "ours":
     from bot import build_assistant
     from channels.telegram import build_application
     from settings import Settings
+    import os
     settings = Settings(token=token, api_base_url=root, data_dir=Path(sys.argv[4]), allowed_user_ids=None,
-                        log_level="WARNING")
+                        log_level="WARNING", llm_base_url=os.environ.get("BENCH_LLM_URL") or None,
+                        llm_model="bench-model", llm_timeout=30.0)
     app = build_application(settings, build_assistant(settings), on_ready=ready)
 else:  # the echo bot, with the same concurrency and rate limiter settings
     MARKUP = {"inline_keyboard": [[{"text": "⬅ 上一题", "callback_data": "b|||"},

@@ -93,3 +93,23 @@ def test_draft_times_are_shown_in_the_bureaus_zone():
     from dialogs.assistant import local_time
 
     assert local_time("2026-11-27T23:39:00+00:00", ZoneInfo("Asia/Shanghai")) == "2026-11-28 07:39"
+
+
+def test_writing_help_settings():
+    from settings import SettingsError, load_settings
+
+    off = load_settings({}, dotenv=None)
+    assert off.llm_base_url is None and off.llm_timeout == 20.0
+    on = load_settings(
+        {"LLM_BASE_URL": "http://127.0.0.1:8000/v1/", "LLM_MODEL": "qwen", "LLM_API_KEY": "sk-1", "LLM_TIMEOUT": "5"},
+        dotenv=None,
+    )
+    assert (on.llm_base_url, on.llm_model, on.llm_timeout) == ("http://127.0.0.1:8000/v1", "qwen", 5.0)
+    assert "sk-1" not in repr(on)
+    for bad, name in (
+        ({"LLM_BASE_URL": "ftp://x", "LLM_MODEL": "m"}, "LLM_BASE_URL"),
+        ({"LLM_BASE_URL": "http://x/v1"}, "LLM_MODEL"),
+        ({"LLM_BASE_URL": "http://x/v1", "LLM_MODEL": "m", "LLM_TIMEOUT": "soon"}, "LLM_TIMEOUT"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            load_settings(bad, dotenv=None)
