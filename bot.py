@@ -9,6 +9,7 @@ import sys
 from dialogs.assistant import Assistant
 from dialogs.schema import SchemaError, load_report_types
 from report import DocxReporter
+from report.reader import DocxFileReader
 from settings import Settings, SettingsError, load_settings
 from storage import StorageError, StoreLocked, TinyDBRecordStore
 
@@ -24,7 +25,8 @@ def build_assistant(settings: Settings) -> Assistant:
 
         writer = OpenAIWriter(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
     store = TinyDBRecordStore(settings.data_dir)
-    return Assistant(store, types, DocxReporter(), timezone=settings.timezone, writer=writer)
+    reporter, reader = DocxReporter(), DocxFileReader()
+    return Assistant(store, types, reporter, timezone=settings.timezone, writer=writer, reader=reader)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -49,9 +49,29 @@ def show(outs: list[Out], out: TextIO, data_dir: Path, user_id: int) -> None:
     out.flush()
 
 
+IMPORT = "/import "
+
+
+def import_path(assistant: Assistant, user_id: int, raw: str) -> list[Out]:
+    """`/import PATH`: read a local file and hand it to the assistant as an upload would be."""
+    path = Path(raw.strip().strip("'\"")).expanduser()
+    try:
+        data = path.read_bytes()
+    except OSError:
+        return [Reply(f"读不到文件：{path}", kind="error")]
+    return assistant.import_file(user_id, path.name, data)
+
+
+def one_line(assistant: Assistant, user_id: int, text: str) -> list[Out]:
+    """One typed line: `/import PATH` reads a file; anything else is a message."""
+    if text.startswith(IMPORT) and text[len(IMPORT) :].strip():
+        return import_path(assistant, user_id, text[len(IMPORT) :])
+    return assistant.handle(user_id, parse_input(text))
+
+
 def run_console(assistant: Assistant, user_id: int, data_dir: Path, inp: TextIO, out: TextIO) -> int:
     """Read lines until end of input; each line is one message to the assistant."""
-    out.write("（控制台模式：每行一条消息；按钮显示为可输入的命令；Ctrl-D 退出）\n\n")
+    out.write("（控制台模式：每行一条消息；按钮显示为可输入的命令；导入去年的报告：/import 文件路径；Ctrl-D 退出）\n\n")
     show(assistant.handle(user_id, Action("start")), out, data_dir, user_id)
     try:
         while True:
@@ -64,7 +84,7 @@ def run_console(assistant: Assistant, user_id: int, data_dir: Path, inp: TextIO,
             if not text.strip():
                 continue
             try:
-                outs = assistant.handle(user_id, parse_input(text))
+                outs = one_line(assistant, user_id, text)
             except Exception:  # a bug must not end the session: answers saved so far stay saved
                 log.exception("error while handling a console message")
                 outs = [Reply("出错了，请重试。已保存的回答不会丢失；发 /start 回到当前问题。", kind="error")]

@@ -30,6 +30,7 @@ ENGINE_ACTIONS = frozenset(
 SESSION_ACTIONS = frozenset(
     {"start", "new", "drafts", "open", "delete", "delete_yes", "pause", "help", "preview", "report"}
     | {"polish", "again", "adopt", "keep_original", "restore"}  # the optional writing help
+    | {"import", "import_yes", "import_no"}  # last year's report as a new draft
 )
 ALL_ACTIONS = ENGINE_ACTIONS | SESSION_ACTIONS
 
@@ -102,6 +103,7 @@ _WORDS = {
     "预览": "preview",
     "我的草稿": "drafts",
     "新建": "new",
+    "导入": "import",
 }
 _ALIASES = {"cancel": "pause", "useexample": "use_example", "del": "delitem", "continue": "resume"}
 

@@ -21,6 +21,8 @@ from zoneinfo import ZoneInfo
 from .actions import ENGINE_ACTIONS, Action, Button, Document, Out, Reply
 from .draft import Draft, new_draft_id, now_iso
 from .engine import Engine, Notice, changed_paragraph, info, paragraph_at, with_paragraph
+from .import_flow import Imports, new_draft
+from .importer import FileReader, Source, UnreadableFile
 from .messages import HELP, label, say
 from .migrate import upgrade
 from .polish import Request, Writer, polish
@@ -109,6 +111,11 @@ def local_time(iso_utc: str, zone: ZoneInfo) -> str:
     if moment.tzinfo is None:
         moment = moment.replace(tzinfo=dt.UTC)
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
+
+
+def looks_pasted(text: str) -> bool:
+    """Long enough, or with lines enough, to be a pasted report rather than an answer typed after /import."""
+    return len(text) >= 100 or text.count("\n") >= 2
 
 
 def note(key: str, buttons: tuple = (), kind: str = "info", **params: Any) -> Reply:
@@ -215,6 +222,7 @@ class Assistant:
         max_drafts: int = MAX_DRAFTS,
         timezone: str = "Asia/Shanghai",
         writer: Writer | None = None,
+        reader: FileReader | None = None,
     ) -> None:
         self.store = store
         self.types = types
@@ -225,6 +233,7 @@ class Assistant:
         self.writer = writer  # optional writing help (✨ 润色); None: no button anywhere
         self._suggestions: OrderedDict[tuple[int, str], Suggestion] = OrderedDict()
         self._polishing: set[int] = set()  # users waiting on the model: one request each
+        self.imports = Imports(next(iter(types.values())), reader)  # last year's report as a new draft
 
     # -- entry points ------------------------------------------------------------
     def handle(self, user_id: int, action: Action) -> list[Out]:
@@ -255,6 +264,29 @@ class Assistant:
         for out in turn.outs:
             outs += await asyncio.to_thread(out.run) if isinstance(out, Deferred) else [out]
         return outs
+
+    def import_file(self, user_id: int, filename: str, data: bytes) -> list[Out]:
+        """An uploaded report: its summary with 导入 / 取消, or why it cannot be imported (nothing is stored)."""
+        try:
+            source = self.imports.read(filename, data)
+        except UnreadableFile as exc:
+            return [note(exc.reason, kind="error", **exc.params), *self._current(user_id)]
+        return [self.imports.offer(user_id, source)]
+
+    async def import_file_async(self, user_id: int, filename: str, data: bytes) -> list[Out]:
+        """The same off the event loop (reading a DOCX takes tens of milliseconds)."""
+        return await asyncio.to_thread(self.import_file, user_id, filename, data)
+
+    def refuse_file(self, user_id: int, reason: str, **params: Any) -> list[Out]:
+        """A file the channel could not fetch or will not fetch (too big): say why, show the current question."""
+        return [note(reason, kind="error", **params), *self._current(user_id)]
+
+    def _current(self, user_id: int) -> list[Out]:
+        try:
+            draft = self.store.load(user_id).record.active_draft()
+        except StorageError:
+            return []
+        return self._prompt_or_nothing(draft)
 
     def turn(self, user_id: int, action: Action) -> Turn:
         """Load the user's record once, act on it, and say what to show and what to save."""
@@ -315,6 +347,8 @@ class Assistant:
 
     # -- dispatch ----------------------------------------------------------------
     def _dispatch(self, s: Session, action: Action) -> list[Out | Deferred]:
+        if action.name == "text" and self.imports.takes_paste(s.user_id) and looks_pasted(action.arg):
+            return [self.imports.offer(s.user_id, Source(tuple(action.arg.splitlines())))]
         handler = _SESSION_ACTIONS.get(action.name)
         if handler is not None:
             return handler(self, s, action)
@@ -467,6 +501,28 @@ class Assistant:
             return [note("confirm_delete", rows, draft=draft_label(draft))]
         s.delete(draft.id)
         return [note("deleted_draft", kind="info", draft=draft_label(draft)), self._drafts(s)]
+
+    # -- importing last year's report --------------------------------------------------
+    def _import(self, s: Session, action: Action) -> list[Out | Deferred]:
+        """/import: say how; the next long text message is taken as the pasted report."""
+        self.imports.expect_paste(s.user_id)
+        return [note("import_how")]
+
+    def _import_answer(self, s: Session, action: Action) -> list[Out | Deferred]:
+        """导入 or 取消 on a summary: a new draft (next year's, all 待核对), or nothing."""
+        pending = self.imports.take(s.user_id, action.arg)
+        if pending is None:
+            return [note("import_expired", kind="error"), *self._prompt_or_nothing(s.active())]
+        if action.name == "import_no":
+            return [note("import_cancelled"), *self._prompt_or_nothing(s.active())]
+        if len(s.drafts()) >= self.max_drafts:
+            return self._at_limit(s)
+        rt = self.types.get(pending.report_type)
+        if rt is None:
+            return [note("type_gone", kind="error")]
+        draft = new_draft(pending, s.user_id, rt.version)
+        s.put(draft)
+        return self._prompt(draft, info("imported", draft=draft_label(draft)))
 
     # -- writing help (✨ 润色) ----------------------------------------------------------
     async def _polish(self, user_id: int, action: Action) -> list[Out]:
@@ -633,6 +689,9 @@ _SESSION_ACTIONS: dict[str, Callable[[Assistant, Session, Action], list[Out | De
     "delete": Assistant._delete,
     "delete_yes": Assistant._delete,
     "pause": Assistant._pause,
+    "import": Assistant._import,
+    "import_yes": Assistant._import_answer,
+    "import_no": Assistant._import_answer,
 }
 
 __all__ = ["Assistant", "Deferred", "Session", "draft_label", "split_text", "stamp", "with_notice"]

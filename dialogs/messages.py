@@ -90,7 +90,27 @@ MESSAGES: dict[str, str] = {
     "refused_short": "没有使用权限",
     "private_only": "请在与我的私聊中使用，群里不处理报告内容。",
     "edited": "修改已发出的消息不会改变答案。要改哪一题，请发 /review 选择后重新回答。",
-    "text_only": "我只能读文字消息。请用文字回答当前的问题：",
+    "text_only": "我只能读文字消息和报告文件（.docx / .txt）。请用文字回答当前的问题：",
+    # importing last year's report
+    "import_how": "📥 导入去年的报告：把 Word 文件（.docx）或 .txt 文件直接发给我；也可以把全文复制下来，粘贴成一条消息发送。\n导入会新建一份下一年度的草稿，现有草稿不受影响。",
+    "import_found": "📥 识别到 {parts} 个部分：{counts}。",
+    "import_basics": "单位：{unit}\n年度：{year}\n结构：{outline}　部门：{profile}",
+    "import_unplaced": "⚠ 有 {n} 处没能放进草稿（不会导入，需要的话导入后再补）：",
+    "import_tables": "表格 {n} 个（表格不导入）",
+    "import_then": "导入后新建草稿，每一项都标“待核对”：逐项点“✓ 沿用”或改写，旧年份会提示出来。",
+    "import_no_headings": "没找到“一、”“（一）”这样的标题，没法按部分导入。\n可以把 {n} 段文字都作为正文条目导入（之后逐条核对、修改），或者取消。",
+    "imported": "📥 已导入，新建了草稿{draft}。每一项都标了“待核对”，接下来逐项确认（“✓ 沿用”或改写）。",
+    "import_cancelled": "已取消导入，没有保存任何内容。",
+    "import_expired": "这次导入已失效（已处理过，或机器人重启过）。请重新发送文件。",
+    "import_too_big": "文件超过 {mb} MB，没法导入。请删掉图片后另存，或直接粘贴文字。",
+    "import_doc": "这是旧版 Word 格式（.doc）。请在 Word 或 WPS 里“另存为”.docx 后再发送。",
+    "import_encrypted": "这个文件设了密码，读不出来。请去掉密码、另存为 .docx 后再发送。",
+    "import_not_docx": "读不出这个文件。请发送 Word 文件（.docx）或纯文本文件（.txt）。",
+    "import_bomb": "这个文件解压后异常大，可能已损坏，没有导入。请在 Word 里另存为新的 .docx 再发送。",
+    "import_not_text": "这个文件不是可读的文字。请发送 Word 文件（.docx）或 .txt 文件。",
+    "import_empty": "文件里没有文字，没有导入。",
+    "import_off": "现在没法导入文件。",
+    "import_download_failed": "文件没能下载下来，请稍后重新发送。",
     "bad_button": "这个按钮无效或已过期。",
     # screens
     "progress": "【{section}】第 {n}/{total} 题",
@@ -142,6 +162,7 @@ HELP = """📖 使用说明
 常用命令：
 /start 开始或继续
 /new 新建报告草稿
+/import 导入去年的报告（直接发 Word 文件也行）
 /drafts 我的草稿（继续 / 删除）
 /back 上一题　/skip 跳过选填题
 /review 检查修改（可改任意一题）
@@ -192,6 +213,8 @@ BUTTONS: dict[str, str] = {
     "fix": "改：{label}",
     "check": "核对：{label}",
     "report_anyway": "📄 仍然生成",
+    "import_yes": "📥 导入为新草稿",
+    "import_plain": "📥 按段落导入",
 }
 
 

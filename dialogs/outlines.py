@@ -44,6 +44,7 @@ class Part:
     required: tuple[str, ...] = ()
     styles: tuple[tuple[str, str], ...] = ()  # (question id, style) overrides
     figures: bool = False  # the profile's figure questions are asked here; unplaced figure sentences go here
+    match: tuple[str, ...] = ()  # words that mark this part's heading in an imported report
 
     def style_of(self, qid: str, default: str) -> str:
         return dict(self.styles).get(qid, default)
@@ -101,6 +102,7 @@ class Profile:
     figures: tuple[FigureGroup, ...] = ()
     order: int = 100
     default: bool = False
+    unit_words: tuple[str, ...] = ()  # words in a unit's name that mark this kind of bureau (for imports)
 
     def example(self, key: str, fallback: str) -> str:
         return dict(self.examples).get(key, fallback)
@@ -145,6 +147,7 @@ def _part(raw: Any, where: str) -> Part:
         required=_strs(raw, "required", where),
         styles=tuple((str(k), str(v)) for k, v in styles.items()),
         figures=figures,
+        match=_strs(raw, "match", where),
     )
 
 
@@ -217,6 +220,7 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
         figures=tuple(_group(g, f"{source} figure group {i + 1}") for i, g in enumerate(groups)),
         order=int(data.get("order", 100)),
         default=bool(data.get("default", False)),
+        unit_words=_strs(data, "unit_words", source),
     )
 
 

@@ -95,6 +95,15 @@ def lead_in(value: Any, prefix: str, already: tuple[str, ...] = ()) -> str:
     return s if s.startswith(already) else prefix + s
 
 
+_AS_FOLLOWS = re.compile(r"现(?:将|就|把)[^。：:]{0,40}?(?:报告|汇报)如下[：:]$")
+
+
+def closing(value: Any, default: str) -> str:
+    """The opening as a sentence, then `default` (现将……如下：) unless it already ends with its own."""
+    s = str(value).strip()
+    return s if _AS_FOLLOWS.search(s) else sentence(s) + default
+
+
 def _finalize(value: Any) -> Any:
     if isinstance(value, str):
         return value.replace("\n", _NL)
@@ -112,7 +121,7 @@ def _environment(directory: str) -> jinja2.Environment:
         finalize=_finalize,
         extensions=["jinja2.ext.do"],
     )
-    env.filters.update(sentence=sentence, bare=bare, lead_in=lead_in, cn_date=format_date)
+    env.filters.update(sentence=sentence, bare=bare, lead_in=lead_in, closing=closing, cn_date=format_date)
     return env
 
 

@@ -12,6 +12,7 @@ from dialogs.draft import Draft
 from dialogs.engine import Engine
 from dialogs.schema import ReportType, load_report_types
 from report import DocxReporter
+from report.reader import DocxFileReader
 from storage import TinyDBRecordStore
 
 REPO = Path(__file__).resolve().parent.parent
@@ -53,7 +54,7 @@ def store(tmp_path: Path):
 
 @pytest.fixture
 def assistant(store: TinyDBRecordStore, types: dict[str, ReportType]) -> Assistant:
-    return Assistant(store, types, DocxReporter())
+    return Assistant(store, types, DocxReporter(), reader=DocxFileReader())
 
 
 def say(assistant: Assistant, user: int, text: str) -> list[Out]:

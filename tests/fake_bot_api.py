@@ -16,7 +16,7 @@ import time
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote
 
 BOT_USER = {
     "id": 4242,
@@ -85,6 +85,7 @@ class FakeBotAPI:
         self.cond = threading.Condition()
         self.failures: dict[str, int] = {}
         self.failure_status: dict[str, int] = {}
+        self.files: dict[str, bytes] = {}  # file_id -> content, served by getFile and /file/bot<token>/...
         self.server = _QuietServer(("127.0.0.1", 0), self._handler())
         self.server.daemon_threads = True
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
@@ -157,6 +158,14 @@ class FakeBotAPI:
             return self._push({"edited_message": msg})
         return self._push({"message": msg})
 
+    def upload(self, user_id: int, filename: str, data: bytes, *, size: int | None = None) -> int:
+        """A user sends a file (as a document); getFile and the file download serve its bytes."""
+        file_id = f"doc{len(self.files) + 1}"
+        self.files[file_id] = data
+        document = {"file_id": file_id, "file_unique_id": f"u{file_id}", "file_name": filename}
+        document["file_size"] = len(data) if size is None else size
+        return self.message(user_id, extra={"document": document})
+
     def press(self, user_id: int, data: str, message_id: int = 1) -> str:
         """A user taps an inline button; returns the callback query id (answerCallbackQuery names it)."""
         msg = {
@@ -210,6 +219,8 @@ class FakeBotAPI:
                 length = int(self.headers.get("Content-Length", 0))
                 body = self.rfile.read(length)
                 params, files = api._parse(self.headers.get("Content-Type", ""), body)
+                if unquote(self.path).startswith(f"/file/bot{api.token}/"):  # a file download (PTB quotes the ':')
+                    return self._file(self.path.rsplit("/", 1)[-1])
                 prefix = f"/bot{api.token}/"
                 if not self.path.startswith(prefix):
                     return self._reply(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
@@ -218,6 +229,17 @@ class FakeBotAPI:
                 self._reply(status, payload)
 
             do_GET = do_POST  # noqa: N815
+
+            def _file(self, file_id: str) -> None:
+                data = api.files.get(file_id)
+                api.calls.append("download")
+                if data is None:
+                    return self._reply(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                self.wfile.write(data)
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
                 data = json.dumps(payload, ensure_ascii=False).encode()
@@ -276,6 +298,12 @@ class FakeBotAPI:
             return 200, {"ok": True, "result": True}
         if method == "getUpdates":
             return 200, {"ok": True, "result": self._get_updates(params)}
+        if method == "getFile":
+            fid = str(params.get("file_id", ""))
+            if fid not in self.files:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            result = {"file_id": fid, "file_unique_id": f"u{fid}", "file_size": len(self.files[fid])}
+            return 200, {"ok": True, "result": {**result, "file_path": f"documents/{fid}"}}
         if method == "answerCallbackQuery":
             self._record(Sent(method, params))
             return 200, {"ok": True, "result": True}

@@ -29,6 +29,7 @@ from telegram.ext import (
 from dialogs.actions import Action, Document, Out, Reply, parse_input
 from dialogs.assistant import Assistant, split_text
 from dialogs.messages import say
+from report.reader import MAX_FILE
 
 from .callback_data import decode_action, encode_action
 
@@ -115,6 +116,7 @@ class TelegramChannel:
         app.add_handler(CallbackQueryHandler(self.on_button))
         app.add_handler(MessageHandler(filters.ChatType.PRIVATE & filters.UpdateType.EDITED_MESSAGE, self.on_edited))
         app.add_handler(MessageHandler(private & filters.TEXT, self.on_text))
+        app.add_handler(MessageHandler(private & filters.Document.ALL, self.on_document))
         app.add_handler(MessageHandler(private & ~filters.TEXT & ~filters.StatusUpdate.ALL, self.on_other))
         app.add_error_handler(self.on_error)
 
@@ -172,6 +174,24 @@ class TelegramChannel:
         assert update.effective_chat
         await context.bot.send_message(update.effective_chat.id, say("text_only"))
         await self._run(update, context, Action("resume"))
+
+    async def on_document(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """A file: last year's report to import. Fetched with getFile (the configured base URL), size checked first."""
+        message, user, chat = update.effective_message, update.effective_user, update.effective_chat
+        assert message and message.document and user and chat
+        doc = message.document
+        if doc.file_size is not None and doc.file_size > MAX_FILE:
+            outs = self.assistant.refuse_file(user.id, "import_too_big", mb=MAX_FILE // (1024 * 1024))
+        else:
+            try:
+                tg_file = await context.bot.get_file(doc.file_id)
+                data = bytes(await tg_file.download_as_bytearray())
+            except TelegramError:
+                log.warning("could not download an uploaded file", exc_info=True)
+                outs = self.assistant.refuse_file(user.id, "import_download_failed")
+            else:
+                outs = await self.assistant.import_file_async(user.id, doc.file_name or "", data)
+        await send_outs(context.bot, chat.id, outs)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An inline button: validate its data; acknowledge and clear the old keyboard while acting on it."""

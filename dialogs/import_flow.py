@@ -1,0 +1,141 @@
+"""The import conversation: last year's file or pasted text -> a summary -> a new draft only when the user says so.
+
+What was recognised waits in memory under a token on the summary's buttons (a
+restart forgets it; the user sends the file again). The new draft is for the
+following year and every imported answer is 待核对 until confirmed or changed.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections import OrderedDict
+from dataclasses import dataclass
+from typing import Any
+
+from .actions import Action, Button, Reply
+from .draft import Draft, new_draft_id, now_iso
+from .importer import FileReader, Placed, Source, UnreadableFile, parse, place, place_plain, shorten, to_check
+from .messages import label, say
+from .schema import ReportType
+
+MAX_PENDING = 1000  # imports waiting for 导入 / 取消 across all users
+PASTE_WINDOW = 600.0  # seconds after /import in which the next text message is taken as the report
+
+
+@dataclass(frozen=True)
+class Pending:
+    """A recognised import waiting for the user's yes: what it would fill, for which report type."""
+
+    placed: Placed
+    report_type: str
+    plain: bool = False  # no headings were found: the offer is to import paragraphs as items
+
+
+class Imports:
+    """Pending imports and users about to paste a report, per user (nothing here is stored on disk)."""
+
+    def __init__(self, rt: ReportType, reader: FileReader | None) -> None:
+        self.rt = rt
+        self.reader = reader
+        self._pending: OrderedDict[tuple[int, str], Pending] = OrderedDict()
+        self._pasting: dict[int, float] = {}
+
+    # -- input -------------------------------------------------------------------
+    def expect_paste(self, user_id: int) -> None:
+        """/import: the user's next text message is a pasted report."""
+        self._pasting[user_id] = time.monotonic() + PASTE_WINDOW
+        if len(self._pasting) > MAX_PENDING:
+            self._pasting.pop(next(iter(self._pasting)))
+
+    def takes_paste(self, user_id: int) -> bool:
+        """Whether this user's text message is the report they said they would paste (asked once)."""
+        deadline = self._pasting.pop(user_id, 0.0)
+        return deadline > time.monotonic()
+
+    def read(self, filename: str, data: bytes) -> Source:
+        """The file's paragraphs (UnreadableFile when it cannot be imported)."""
+        if self.reader is None:
+            raise UnreadableFile("import_off")
+        return self.reader.read(filename, data)
+
+    # -- the offer -----------------------------------------------------------------
+    def offer(self, user_id: int, source: Source) -> Reply:
+        """The summary of what was recognised with 导入 / 取消, or the plain-paragraphs offer, or why not."""
+        imp = parse(source.paragraphs)
+        if not imp.parts:
+            if not imp.opening and not imp.loose:
+                return Reply(say("import_empty"), kind="error", notice="import_empty")
+            placed = place_plain(imp, self.rt, source.tables)
+            token = self._keep(user_id, Pending(placed, self.rt.id, plain=True))
+            rows = (
+                (
+                    Button(label("import_plain"), Action("import_yes", token)),
+                    Button(label("cancel"), Action("import_no", token)),
+                ),
+            )
+            n = len(next((v for v in placed.answers.values() if isinstance(v, list)), []))
+            return Reply(say("import_no_headings", n=n), rows, "info", None, "import_no_headings")
+        placed = place(imp, self.rt, source.tables)
+        token = self._keep(user_id, Pending(placed, self.rt.id))
+        rows = (
+            (
+                Button(label("import_yes"), Action("import_yes", token)),
+                Button(label("cancel"), Action("import_no", token)),
+            ),
+        )
+        return Reply(summary(placed, self.rt), rows, "info", None, "import_summary")
+
+    def _keep(self, user_id: int, pending: Pending) -> str:
+        token = secrets.token_hex(4)
+        self._pending[(user_id, token)] = pending
+        while len(self._pending) > MAX_PENDING:
+            self._pending.popitem(last=False)
+        return token
+
+    def take(self, user_id: int, token: str) -> Pending | None:
+        """The pending import behind a button (once: a second tap finds nothing)."""
+        return self._pending.pop((user_id, token), None)
+
+
+def _count_line(rt: ReportType, answers: dict[str, Any]) -> str:
+    pool = {q.id: q for s in rt.sections if s.place == "pool" for q in s.questions}
+    bits = []
+    for qid, q in pool.items():
+        value = answers.get(qid)
+        if isinstance(value, list) and value:
+            bits.append(f"{q.label} {len(value)} {q.item_label}")
+        elif isinstance(value, str) and value:
+            bits.append(f"{q.label} 1 段")
+    return "、".join(bits)
+
+
+def summary(placed: Placed, rt: ReportType) -> str:
+    """「识别到 4 个部分：…」 with the unit, year, outline, bureau and what could not be placed."""
+    a = placed.answers
+    lines = [say("import_found", parts=placed.parts, counts=_count_line(rt, a) or "—")]
+    year = a.get("year")
+    lines.append(
+        say(
+            "import_basics",
+            unit=a.get("unit_name") or "（未识别，稍后填写）",
+            year=f"{year - 1}年 → 新草稿 {year}年" if isinstance(year, int) else "（未识别，稍后填写）",
+            outline=placed.outline.name,
+            profile=placed.profile.name,
+        )
+    )
+    if placed.unplaced or placed.tables:
+        left = [*placed.unplaced, *([say("import_tables", n=placed.tables)] if placed.tables else [])]
+        lines.append(say("import_unplaced", n=len(left)) + "\n" + "\n".join(f"· {shorten(x, 40)}" for x in left[:8]))
+    lines.append(say("import_then"))
+    return "\n".join(lines)
+
+
+def new_draft(pending: Pending, user_id: int, version: int) -> Draft:
+    """The draft an accepted import becomes: next year's, every imported answer 待核对."""
+    answers = dict(pending.placed.answers)
+    draft = Draft(id=new_draft_id(), user_id=user_id, report_type=pending.report_type, schema_version=version)
+    draft.answers = answers
+    draft.unconfirmed = to_check(answers)
+    draft.created = draft.updated = now_iso()
+    return draft
