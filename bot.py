@@ -26,7 +26,9 @@ def build_assistant(settings: Settings) -> Assistant:
         writer = OpenAIWriter(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
     store = TinyDBRecordStore(settings.data_dir)
     reporter, reader = DocxReporter(), DocxFileReader()
-    return Assistant(store, types, reporter, timezone=settings.timezone, writer=writer, reader=reader)
+    return Assistant(
+        store, types, reporter, timezone=settings.timezone, writer=writer, reader=reader, schedule=settings.schedule
+    )
 
 
 def main(argv: list[str] | None = None) -> int:

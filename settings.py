@@ -11,6 +11,8 @@ from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
 
+from dialogs.reminders import Schedule, ScheduleError, parse_schedule
+
 _TOKEN = re.compile(r"^\d{3,20}:[A-Za-z0-9_-]{30,60}$")
 _LEVELS = ("DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL")
 
@@ -34,6 +36,7 @@ class Settings:
     llm_api_key: str = ""
     llm_model: str = ""
     llm_timeout: float = 20.0
+    schedule: Schedule = Schedule()  # deadline reminders: REMIND_DATES, REMIND_HOUR
 
     def __repr__(self) -> str:
         token = "set" if self.token else "unset"
@@ -113,6 +116,15 @@ def _llm(merged: Mapping[str, str]) -> dict[str, object]:
     return {"llm_base_url": base, "llm_api_key": key, "llm_model": model, "llm_timeout": timeout}
 
 
+def _schedule(merged: Mapping[str, str]) -> Schedule:
+    try:
+        return parse_schedule(
+            merged.get("REMIND_DATES", "") or "02-15,02-25,03-25", merged.get("REMIND_HOUR", "") or "9"
+        )
+    except ScheduleError as exc:
+        raise SettingsError(str(exc)) from None
+
+
 def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
     """Merge `.env` (if any) under the real environment and validate every value."""
     merged: dict[str, str] = read_dotenv(dotenv) if dotenv else {}
@@ -125,5 +137,6 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Pa
         log_level=_level(merged.get("LOG_LEVEL", "INFO")),
         console_user_id=_console_user(merged.get("CONSOLE_USER_ID", "1")),
         timezone=_timezone(merged.get("TIMEZONE", "")),
+        schedule=_schedule(merged),
         **_llm(merged),  # type: ignore[arg-type]
     )

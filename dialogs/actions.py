@@ -31,6 +31,7 @@ SESSION_ACTIONS = frozenset(
     {"start", "new", "drafts", "open", "delete", "delete_yes", "pause", "help", "preview", "report"}
     | {"polish", "again", "adopt", "keep_original", "restore"}  # the optional writing help
     | {"import", "import_yes", "import_no"}  # last year's report as a new draft
+    | {"remind"}  # deadline reminders on / off
 )
 ALL_ACTIONS = ENGINE_ACTIONS | SESSION_ACTIONS
 
@@ -104,6 +105,7 @@ _WORDS = {
     "我的草稿": "drafts",
     "新建": "new",
     "导入": "import",
+    "提醒": "remind",
 }
 _ALIASES = {"cancel": "pause", "useexample": "use_example", "del": "delitem", "continue": "resume"}
 

@@ -28,6 +28,7 @@ from .migrate import upgrade
 from .polish import Request, Writer, polish
 from .ports import RecordStore, StorageError
 from .record import Change, UserRecord
+from .reminders import Schedule, due, next_date
 from .schema import ReportType
 from .screens import Screens, explain, shorten, with_notice
 
@@ -223,6 +224,7 @@ class Assistant:
         timezone: str = "Asia/Shanghai",
         writer: Writer | None = None,
         reader: FileReader | None = None,
+        schedule: Schedule | None = None,
     ) -> None:
         self.store = store
         self.types = types
@@ -234,6 +236,7 @@ class Assistant:
         self._suggestions: OrderedDict[tuple[int, str], Suggestion] = OrderedDict()
         self._polishing: set[int] = set()  # users waiting on the model: one request each
         self.imports = Imports(next(iter(types.values())), reader)  # last year's report as a new draft
+        self.schedule = schedule or Schedule()  # deadline reminders (/remind)
 
     # -- entry points ------------------------------------------------------------
     def handle(self, user_id: int, action: Action) -> list[Out]:
@@ -366,7 +369,12 @@ class Assistant:
         if engine is None:
             return self._prompt(draft)  # says the report type is gone
         if action.name in ("preview", "report"):
-            return self._output(draft, engine, action.name, action.arg)
+            outs = self._output(draft, engine, action.name, action.arg)
+            if action.name == "report" and any(isinstance(o, Deferred) for o in outs):
+                done = draft.copy()  # generated: no more deadline reminders for this draft
+                done.reported = now_iso()
+                s.put(done)
+            return outs
         step = engine.handle(draft, action)
         if step.changed:
             s.put(step.draft)
@@ -523,6 +531,62 @@ class Assistant:
         draft = new_draft(pending, s.user_id, rt.version)
         s.put(draft)
         return self._prompt(draft, info("imported", draft=draft_label(draft)))
+
+    # -- deadline reminders ------------------------------------------------------------
+    def _remind(self, s: Session, action: Action) -> list[Out | Deferred]:
+        """/remind turns reminders on for the active draft; /remind off (or its button) turns them off."""
+        draft = s.active()
+        if draft is None:
+            return [note("remind_no_draft", kind="error"), self._drafts(s)]
+        on = action.arg != "off"
+        if draft.remind != on:
+            changed = draft.copy()
+            changed.remind = on
+            s.put(changed)
+        if not on:
+            return [note("remind_off", draft=draft_label(draft)), *self._prompt(draft)]
+        when = next_date(dt.datetime.now(self.zone), self.schedule)
+        stop = ((Button(label("remind_stop"), Action("remind", "off")),),)
+        params = {"dates": self.schedule.labels(), "hour": self.schedule.hour, "next": f"{when.month}月{when.day}日"}
+        return [note("remind_on", stop, draft=draft_label(draft), **params), *self._prompt(draft)]
+
+    def reminder_candidates(self, now: dt.datetime) -> list[int]:
+        """Users with a draft owed a reminder at `now` (read only; run off the event loop: it reads files)."""
+        local = now.astimezone(self.zone)
+        out = []
+        for user_id in self.store.user_ids():
+            try:
+                record = self.store.load(user_id).record
+            except StorageError:
+                log.exception("could not read a user's record for reminders")
+                continue
+            if any(due(d, local, self.schedule) for d in record.drafts.values()):
+                out.append(user_id)
+        return out
+
+    def _remind_due(self, s: Session, action: Action) -> list[Out | Deferred]:
+        """The reminders owed at the local time in `action.arg`; the dates are marked so each goes once."""
+        now = dt.datetime.fromisoformat(action.arg)
+        outs: list[Out | Deferred] = []
+        for draft in s.drafts():
+            owed = due(draft, now, self.schedule)
+            if not owed:
+                continue
+            marked = draft.copy()
+            marked.reminded = [*marked.reminded, *owed]
+            s.put(marked, activate=False)
+            outs.append(self._reminder(draft))
+        return outs
+
+    def _reminder(self, draft: Draft) -> Reply:
+        engine = self.engine_for(draft)
+        left = 0
+        if engine is not None:
+            left = len(engine.missing(draft)) + len(engine.unconfirmed(draft))
+        row = ((Button(label("resume"), Action("open", draft.id)),),)
+        if left == 0:
+            return note("reminder_ready", row, draft=draft_label(draft))
+        return note("reminder", row, draft=draft_label(draft), n=left)
 
     # -- writing help (✨ 润色) ----------------------------------------------------------
     async def _polish(self, user_id: int, action: Action) -> list[Out]:
@@ -690,6 +754,8 @@ _SESSION_ACTIONS: dict[str, Callable[[Assistant, Session, Action], list[Out | De
     "delete_yes": Assistant._delete,
     "pause": Assistant._pause,
     "import": Assistant._import,
+    "remind": Assistant._remind,
+    "remind_due": Assistant._remind_due,  # sent by the channel's reminder job, never typed or on a button
     "import_yes": Assistant._import_answer,
     "import_no": Assistant._import_answer,
 }

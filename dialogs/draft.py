@@ -41,6 +41,9 @@ class Draft:
     item: dict[str, Any] | None = None  # an item being changed in place: {"question", "index", "field"}
     review_section: str = ""  # the section open on the review ("" = the list of sections)
     originals: dict[str, str] = field(default_factory=dict)  # paragraph target -> the user's text before 采用
+    remind: bool = False  # deadline reminders on (/remind)
+    reminded: list[str] = field(default_factory=list)  # reminder dates already sent (ISO), each sent once
+    reported: str = ""  # when the DOCX was last generated (UTC ISO): no more reminders
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)
 

@@ -91,6 +91,12 @@ MESSAGES: dict[str, str] = {
     "private_only": "请在与我的私聊中使用，群里不处理报告内容。",
     "edited": "修改已发出的消息不会改变答案。要改哪一题，请发 /review 选择后重新回答。",
     "text_only": "我只能读文字消息和报告文件（.docx / .txt）。请用文字回答当前的问题：",
+    # deadline reminders
+    "remind_on": "⏰ 已为{draft}开启提醒：每年 {dates} {hour}点左右提醒一次进度（下一次：{next}），报告生成后不再提醒。",
+    "remind_off": "已关闭{draft}的提醒。",
+    "remind_no_draft": "先打开或新建一份草稿，再开启提醒。",
+    "reminder": "⏰ 提醒：{draft}还差 {n} 项没填完。一般3月1日前报送，4月1日前向社会公开。",
+    "reminder_ready": "⏰ 提醒：{draft}已经填完，还没生成报告。一般3月1日前报送，4月1日前向社会公开。",
     # importing last year's report
     "import_how": "📥 导入去年的报告：把 Word 文件（.docx）或 .txt 文件直接发给我；也可以把全文复制下来，粘贴成一条消息发送。\n导入会新建一份下一年度的草稿，现有草稿不受影响。",
     "import_found": "📥 识别到 {parts} 个部分：{counts}。",
@@ -163,6 +169,7 @@ HELP = """📖 使用说明
 /start 开始或继续
 /new 新建报告草稿
 /import 导入去年的报告（直接发 Word 文件也行）
+/remind 截止日期前提醒我（/remind off 关闭）
 /drafts 我的草稿（继续 / 删除）
 /back 上一题　/skip 跳过选填题
 /review 检查修改（可改任意一题）
@@ -214,6 +221,7 @@ BUTTONS: dict[str, str] = {
     "check": "核对：{label}",
     "report_anyway": "📄 仍然生成",
     "import_yes": "📥 导入为新草稿",
+    "remind_stop": "🔕 关闭提醒",
     "import_plain": "📥 按段落导入",
 }
 

@@ -54,5 +54,9 @@ class RecordStore(ABC):
         self.commit(user_id, record, change).result()
 
     @abstractmethod
+    def user_ids(self) -> list[int]:
+        """Every user with stored data (for jobs that visit each user, such as deadline reminders)."""
+
+    @abstractmethod
     def close(self) -> None:
         """Flush and release everything; later commits fail with StorageError."""

@@ -148,6 +148,11 @@ class UserFiles:
             raise TypeError("user_id must be an int")
         return os.path.join(self._root, f"u{user_id}.json")
 
+    def user_ids(self) -> list[int]:
+        """Users with a file in the folder (u<id>.json)."""
+        names = (n for n in os.listdir(self._root) if n.startswith("u") and n.endswith(".json"))
+        return [int(n[1:-5]) for n in names if n[1:-5].isdigit()]
+
     def path_for(self, user_id: int) -> Path:
         """The user's file as a Path (for tools and tests)."""
         return Path(self._file(user_id))

@@ -118,6 +118,12 @@ class TinyDBRecordStore(RecordStore):
         self._queue.put((user_id, record, line, future))
         return future
 
+    def user_ids(self) -> list[int]:
+        """Users with a file, or with changes still only in the log."""
+        with self._lock:
+            pending = set(self._dirty)
+        return sorted(pending | set(self.files.user_ids()))
+
     def flush(self) -> None:
         """Compact everything committed so far into the TinyDB files and wait for it (tools, tests)."""
         request = _Flush()

@@ -20,7 +20,14 @@ class BotRunner:
     """`with BotRunner(api, data_dir) as bot:` starts polling; leaving stops it cleanly (and flushes the store)."""
 
     def __init__(
-        self, api: FakeBotAPI, data_dir: Path, *, allowed: frozenset[int] | None = None, llm: str | None = None
+        self,
+        api: FakeBotAPI,
+        data_dir: Path,
+        *,
+        allowed: frozenset[int] | None = None,
+        llm: str | None = None,
+        clock=None,
+        remind_every: float = 900.0,
     ) -> None:
         self.settings = Settings(
             token=TOKEN,
@@ -34,7 +41,9 @@ class BotRunner:
             llm_timeout=20.0,
         )
         self.assistant = build_assistant(self.settings)
-        self.app = build_application(self.settings, self.assistant, on_ready=self._on_ready)
+        self.app = build_application(
+            self.settings, self.assistant, on_ready=self._on_ready, clock=clock, remind_every=remind_every
+        )
         self._ready = threading.Event()
         self._loop: asyncio.AbstractEventLoop | None = None
         self.result: int | None = None

@@ -9,8 +9,10 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import io
 import logging
+from collections.abc import Callable
 from typing import Any
 
 from telegram import CallbackQuery, InputFile, Update
@@ -32,6 +34,7 @@ from dialogs.messages import say
 from report.reader import MAX_FILE
 
 from .callback_data import decode_action, encode_action
+from .ordering import PerUserOrder
 
 log = logging.getLogger(__name__)
 
@@ -103,10 +106,20 @@ def _log_failure(task: asyncio.Task) -> None:
 class TelegramChannel:
     """Handlers that connect python-telegram-bot to the assistant."""
 
-    def __init__(self, assistant: Assistant, allowed: frozenset[int] | None, paste_wait: float = PASTE_WAIT) -> None:
+    def __init__(
+        self,
+        assistant: Assistant,
+        allowed: frozenset[int] | None,
+        paste_wait: float = PASTE_WAIT,
+        *,
+        order: PerUserOrder | None = None,
+        clock: Callable[[], dt.datetime] | None = None,
+    ) -> None:
         self.assistant = assistant
         self.allowed = allowed
         self.paste_wait = paste_wait
+        self.order = order or PerUserOrder()  # the application's own: a reminder waits for the user's update
+        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self._parts: dict[int, tuple[str, asyncio.TimerHandle]] = {}  # users whose paste may go on
 
     def register(self, app: Application) -> None:
@@ -209,6 +222,21 @@ class TelegramChannel:
             await self._run(update, context, action, quiet_if_stale=True)
         finally:
             await side
+
+    async def remind(self, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """The reminder job: each user owed a reminder gets it, in turn with their own updates."""
+        now = self.clock()
+        users = await asyncio.to_thread(self.assistant.reminder_candidates, now)
+        local = now.astimezone(self.assistant.zone).replace(tzinfo=None).isoformat(timespec="minutes")
+        for uid in users:
+            if self.allowed is not None and uid not in self.allowed:
+                continue
+            async with self.order.hold(uid):
+                outs = await self.assistant.handle_async(uid, Action("remind_due", local))
+            try:
+                await send_outs(context.bot, uid, outs)
+            except TelegramError:  # blocked the bot, deleted the chat: the date stays marked, no retry storm
+                log.warning("could not send a reminder", exc_info=True)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure and tell the user; everyone else keeps being served."""

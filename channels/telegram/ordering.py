@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+from collections.abc import AsyncIterator
 from typing import Any
 
 from telegram import Update
@@ -23,11 +25,17 @@ class PerUserOrder(BaseUpdateProcessor):
     async def do_process_update(self, update: object, coroutine: Any) -> None:
         """Run the update's handlers under its user's lock (FIFO, so arrival order is kept)."""
         key = update.effective_user.id if isinstance(update, Update) and update.effective_user else None
+        async with self.hold(key):
+            await coroutine
+
+    @contextlib.asynccontextmanager
+    async def hold(self, key: int | None) -> AsyncIterator[None]:
+        """One user's turn: updates and jobs for the same user (a reminder) never run at the same time."""
         lock, users = self._locks.setdefault(key, (asyncio.Lock(), [0]))
         users[0] += 1  # holders and waiters: the entry may go only when nobody is left
         try:
             async with lock:
-                await coroutine
+                yield
         finally:
             users[0] -= 1
             if users[0] == 0:

@@ -7,6 +7,7 @@ in `post_shutdown`, and the lock is released in a `finally`.
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import re
 from collections.abc import Callable
@@ -33,9 +34,12 @@ COMMANDS = [
     ("review", "检查修改"),
     ("preview", "预览报告全文"),
     ("report", "生成 Word 报告"),
+    ("import", "导入去年的报告"),
+    ("remind", "截止日期前提醒我"),
     ("cancel", "暂停"),
     ("help", "使用说明"),
 ]
+REMIND_EVERY = 900.0  # seconds between checks for reminders owed (each date is sent once)
 _TOKEN_LIKE = re.compile(r"\d{5,20}:[A-Za-z0-9_-]{30,60}")
 
 
@@ -86,7 +90,12 @@ class BotApplication(Application):
 
 
 def build_application(
-    settings: Settings, assistant: Assistant, *, on_ready: Callable[[Application], None] | None = None
+    settings: Settings,
+    assistant: Assistant,
+    *,
+    on_ready: Callable[[Application], None] | None = None,
+    clock: Callable[[], dt.datetime] | None = None,
+    remind_every: float = REMIND_EVERY,
 ) -> Application:
     """The configured Application: rate limiter, optional self-hosted API root, handlers, commands.
 
@@ -108,19 +117,23 @@ def build_application(
 
     # 429s are retried after retry_after. No proactive global throttle: replies to people who are waiting
     # should not queue behind a 30 msg/s budget meant for broadcasts; Telegram answers 429 if we overdo it.
+    order = PerUserOrder()
     builder = (
         Application.builder()
         .application_class(BotApplication)
         .token(settings.token)
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
-        .concurrent_updates(PerUserOrder())
+        .concurrent_updates(order)
         .post_init(post_init)
         .post_shutdown(post_shutdown)
     )
     if settings.api_base_url:
         builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(f"{settings.api_base_url}/file/bot")
     app = builder.build()
-    TelegramChannel(assistant, settings.allowed_user_ids).register(app)
+    channel = TelegramChannel(assistant, settings.allowed_user_ids, order=order, clock=clock)
+    channel.register(app)
+    if app.job_queue is not None:  # deadline reminders (python-telegram-bot's JobQueue)
+        app.job_queue.run_repeating(channel.remind, interval=remind_every, first=min(10.0, remind_every))
     return app
 
 
