@@ -124,6 +124,9 @@ def summary(placed: Placed, rt: ReportType) -> str:
             profile=placed.profile.name,
         )
     )
+    gates = [v for k, v in placed.figures.items() if k.startswith("fig_")]
+    if gates:
+        lines.append(say("import_figures", figures="；".join(gates)))
     if placed.unplaced or placed.tables:
         left = [*placed.unplaced, *([say("import_tables", n=placed.tables)] if placed.tables else [])]
         lines.append(say("import_unplaced", n=len(left)) + "\n" + "\n".join(f"· {shorten(x, 40)}" for x in left[:8]))
@@ -137,5 +140,6 @@ def new_draft(pending: Pending, user_id: int, version: int) -> Draft:
     draft = Draft(id=new_draft_id(), user_id=user_id, report_type=pending.report_type, schema_version=version)
     draft.answers = answers
     draft.unconfirmed = to_check(answers)
+    draft.last_year = dict(pending.placed.figures)
     draft.created = draft.updated = now_iso()
     return draft

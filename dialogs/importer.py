@@ -84,6 +84,7 @@ class Placed:
     profile: Any  # dialogs.outlines.Profile
     parts: int  # first-level headings placed
     tables: int = 0
+    figures: dict[str, str] = field(default_factory=dict)  # last year's figures found in the text (offered)
 
 
 # ---------------------------------------------------------------- reading the text
@@ -299,6 +300,35 @@ def next_year(heading: str, year: int | None) -> str:
     return re.sub(rf"{year}(?=年度?(?!以来))", str(year + 1), heading) if year else heading
 
 
+_NUM = r"(\d[\d.,]*(?:余|多)?万?)"
+
+
+def found_figures(text: str, profile: Any) -> dict[str, str]:
+    """Last year's figures the profile asks for, as written (「40家」), keyed by figure id and by group gate.
+
+    A figure is found where its label and a number with its unit stand together:
+    「高新技术企业40家」 or 「16家高新技术后备企业」. They are offered, never filled in.
+    """
+    out: dict[str, str] = {}
+    for g in profile.figures:
+        seen = []
+        for f in g.figures:
+            if not f.unit:
+                continue
+            label, unit = re.escape(f.label), re.escape(f.unit)
+            m = re.search(rf"{label}(?:共|达|为|约)?{_NUM}{unit}", text) or re.search(rf"{_NUM}{unit}的?{label}", text)
+            if m:
+                out[f.id] = f"{m.group(1)}{f.unit}"
+                seen.append(f"{f.label}{out[f.id]}")
+        if seen:
+            out[f"fig_{g.id}"] = "、".join(seen)
+    return out
+
+
+def _all_text(imp: Imported) -> str:
+    return "\n".join([imp.opening, *imp.loose, *(t for p in imp.parts for _, t in p.lines)])
+
+
 def place(imp: Imported, rt: ReportType, tables: int = 0) -> Placed:
     """Next year's answers from an imported report (the year moves on; everything else is as written)."""
     outline, fitted = choose_outline(rt, imp.parts)
@@ -325,7 +355,7 @@ def place(imp: Imported, rt: ReportType, tables: int = 0) -> Placed:
         )
         router.route(part.lines)
     placed = sum(t is not None for t in fitted)
-    return Placed(a, tuple(unplaced), outline, profile, placed, tables)
+    return Placed(a, tuple(unplaced), outline, profile, placed, tables, found_figures(_all_text(imp), profile))
 
 
 def place_plain(imp: Imported, rt: ReportType, tables: int = 0) -> Placed:

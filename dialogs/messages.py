@@ -102,6 +102,8 @@ MESSAGES: dict[str, str] = {
     "import_found": "📥 识别到 {parts} 个部分：{counts}。",
     "import_basics": "单位：{unit}\n年度：{year}\n结构：{outline}　部门：{profile}",
     "import_unplaced": "⚠ 有 {n} 处没能放进草稿（不会导入，需要的话导入后再补）：",
+    "import_figures": "去年的数字：{figures}。问到这些数字时会提示去年的数，请填今年的。",
+    "last_year_figure": "📎 去年报告里：{value}",
     "import_tables": "表格 {n} 个（表格不导入）",
     "import_then": "导入后新建草稿，每一项都标“待核对”：逐项点“✓ 沿用”或改写，旧年份会提示出来。",
     "import_no_headings": "没找到“一、”“（一）”这样的标题，没法按部分导入。\n可以把 {n} 段文字都作为正文条目导入（之后逐条核对、修改），或者取消。",

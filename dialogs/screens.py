@@ -123,6 +123,8 @@ class Screens:
             return self._editing(draft, q, *editing)
         items, partial = e.items(draft, q), bool(draft.partial.get(q.id))
         lines = [self.progress(draft, q), *self._prompt_lines(draft, q, items, partial)]
+        if q.id in draft.last_year and q.id not in draft.answers:
+            lines.append(say("last_year_figure", value=draft.last_year[q.id]))
         if not q.required and not items and not partial:
             lines.append(say("optional"))
         if q.is_collection and items:

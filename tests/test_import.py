@@ -337,3 +337,16 @@ def test_telegram_too_big_is_refused_before_download(tmp_path):
         assert "getFile" not in api.calls and bot.assistant.store.load(62).record.drafts == {}
         api.upload(63, "old.doc", fx.ole(encrypted=False))
         wait_text(api, 63, "另存为")
+
+
+def test_last_years_figures_are_offered_not_filled_in(assistant):
+    outs = upload(assistant, 55, "r.txt", fx.reference_text().encode())
+    assert "高新技术企业40家" in replies(outs)[-1].text  # named in the summary
+    tap(assistant, 55, outs, "import_yes")
+    d = assistant.active(55)
+    assert d.last_year["hitech"] == "40家" and d.last_year["reserve_total"] == "16家"
+    assert not any(k in d.answers for k in ("hitech", "fig_tech", "reserve_total"))  # nothing filled in
+    gate = replies(say(assistant, 55, "/edit fig_tech"))[-1]
+    assert gate.question == "fig_tech" and "去年报告里：高新技术企业40家" in gate.text
+    asked = replies(assistant.handle(55, gate.buttons[0][0].action))[-1]  # 填写
+    assert asked.question == "hitech" and "去年报告里：40家" in asked.text
