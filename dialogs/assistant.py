@@ -28,7 +28,7 @@ from .migrate import upgrade
 from .polish import Request, Writer, polish
 from .ports import RecordStore, StorageError
 from .record import Change, UserRecord
-from .reminders import Schedule, due, next_date
+from .reminders import Schedule, due, in_window, next_date
 from .schema import ReportType
 from .screens import Screens, explain, shorten, with_notice
 
@@ -553,6 +553,8 @@ class Assistant:
     def reminder_candidates(self, now: dt.datetime) -> list[int]:
         """Users with a draft owed a reminder at `now` (read only; run off the event loop: it reads files)."""
         local = now.astimezone(self.zone)
+        if not in_window(local, self.schedule):  # most of the year: nothing to read
+            return []
         out = []
         for user_id in self.store.user_ids():
             try:

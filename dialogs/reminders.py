@@ -59,6 +59,15 @@ def _on(year: int, month: int, day: int) -> dt.date | None:
         return None
 
 
+def in_window(now: dt.datetime, schedule: Schedule) -> bool:
+    """Whether any reminder can be owed at local time `now` (outside, nobody's drafts need reading)."""
+    if now.hour < schedule.hour:
+        return False
+    today = now.date()
+    dates = [d for m, dd in schedule.dates if (d := _on(today.year, m, dd)) is not None]
+    return any(0 <= (today - d).days <= GRACE_DAYS for d in dates)
+
+
 def due(draft: Draft, now: dt.datetime, schedule: Schedule) -> list[str]:
     """The reminder dates (ISO) this draft is owed at local time `now`: the latest one is sent, all are marked."""
     if not draft.remind or draft.reported or now.hour < schedule.hour:

@@ -10,7 +10,7 @@ import pytest
 from dialogs.actions import Action, Reply
 from dialogs.assistant import Assistant
 from dialogs.draft import Draft
-from dialogs.reminders import Schedule, ScheduleError, due, next_date, parse_schedule
+from dialogs.reminders import Schedule, ScheduleError, due, in_window, next_date, parse_schedule
 from report import DocxReporter
 from settings import SettingsError, load_settings
 from storage import TinyDBRecordStore
@@ -55,6 +55,7 @@ def test_due_on_each_date_from_the_hour_once_and_within_a_few_days():
     assert due(draft(remind=True, reminded=["2026-02-15"]), at(2, 25), s) == ["2026-02-25"]
     assert due(draft(remind=False), at(2, 15), s) == []
     assert due(draft(remind=True, reported="2026-02-01T00:00:00+00:00"), at(2, 15), s) == []
+    assert in_window(at(2, 17), s) and not in_window(at(2, 21), s) and not in_window(at(2, 15, 8), s)
     assert next_date(at(2, 16), s) == dt.date(2026, 2, 25) and next_date(at(4, 1), s) == dt.date(2027, 2, 15)
 
 
