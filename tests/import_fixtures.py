@@ -11,7 +11,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 
 # A copy of ../shared/reference/example-report-2024-lushan-kejiju.txt, so a clean clone has it.
-REFERENCE = Path(__file__).resolve().parent / "data" / "reference-report-2024.txt"
+REFERENCE = Path(__file__).resolve().parent / "fixtures" / "reference-report-2024.txt"
 
 
 def reference_text() -> str:
