@@ -519,6 +519,8 @@ class Assistant:
     def _import_answer(self, s: Session, action: Action) -> list[Out | Deferred]:
         """导入 or 取消 on a summary: a new draft (next year's, all 待核对), or nothing."""
         pending = self.imports.take(s.user_id, action.arg)
+        if pending is None and self.imports.was_taken(s.user_id, action.arg) and (d := s.active()) is not None:
+            return self._prompt(d, info("stale_button"))  # a double tap: it already acted (silent in Telegram)
         if pending is None:
             return [note("import_expired", kind="error"), *self._prompt_or_nothing(s.active())]
         if action.name == "import_no":

@@ -40,6 +40,7 @@ class Imports:
         self.reader = reader
         self._pending: OrderedDict[tuple[int, str], Pending] = OrderedDict()
         self._pasting: dict[int, float] = {}
+        self._taken: OrderedDict[tuple[int, str], None] = OrderedDict()  # answered summaries: a second tap is stale
 
     # -- input -------------------------------------------------------------------
     def expect_paste(self, user_id: int) -> None:
@@ -95,7 +96,16 @@ class Imports:
 
     def take(self, user_id: int, token: str) -> Pending | None:
         """The pending import behind a button (once: a second tap finds nothing)."""
-        return self._pending.pop((user_id, token), None)
+        pending = self._pending.pop((user_id, token), None)
+        if pending is not None:
+            self._taken[(user_id, token)] = None
+            while len(self._taken) > MAX_PENDING:
+                self._taken.popitem(last=False)
+        return pending
+
+    def was_taken(self, user_id: int, token: str) -> bool:
+        """Whether this summary's button was already answered (a double tap), not lost to a restart."""
+        return (user_id, token) in self._taken
 
 
 def _count_line(rt: ReportType, answers: dict[str, Any]) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import time
 
 import pytest
 
@@ -189,8 +190,16 @@ def test_cancel_stores_nothing_and_a_second_tap_imports_once(assistant):
     outs = upload(assistant, 46, "r.txt", data)
     first = tap(assistant, 46, outs, "import_yes")
     second = tap(assistant, 46, outs, "import_yes")  # the same button again
-    assert replies(first)[0].notice == "imported" and replies(second)[0].notice == "import_expired"
+    assert replies(first)[0].notice == "imported"
+    assert [r.notice for r in replies(second)] == ["stale_button"]  # a double tap: silent in Telegram
     assert len(assistant.store.load(46).record.drafts) == 1
+
+
+def test_a_summary_from_before_a_restart_says_send_again(assistant):
+    outs = upload(assistant, 56, "r.txt", fx.ENFORCE.encode())
+    assistant.imports = type(assistant.imports)(assistant.imports.rt, assistant.imports.reader)  # memory lost
+    after = tap(assistant, 56, outs, "import_yes")
+    assert replies(after)[0].notice == "import_expired" and assistant.active(56) is None
 
 
 def test_pasted_text_after_import_command(assistant):
@@ -324,6 +333,11 @@ def test_telegram_upload_is_fetched_with_get_file_and_imported(tmp_path):
         assert bot.assistant.active(61) is None
         press(api, 61, label("import_yes"), "待核对", source=summary)
         assert bot.assistant.active(61).answers["unit_name"] == "鲁山县科学技术局"
+        n = len(api.to(61, "sendMessage"))
+        api.press(61, dict(summary.buttons())[label("import_yes")], summary.message_id)  # a double tap
+        api.wait_sent(lambda sent: api.calls.count("answerCallbackQuery") >= 2)
+        time.sleep(0.3)
+        assert len(api.to(61, "sendMessage")) == n and len(bot.assistant.store.load(61).record.drafts) == 1
 
 
 def test_telegram_too_big_is_refused_before_download(tmp_path):
