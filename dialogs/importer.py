@@ -276,7 +276,7 @@ def _heading(part: Any, imported: str, year: int | None) -> str | None:
     return None if text == default else text
 
 
-def _basics(imp: Imported, rt: ReportType) -> dict[str, Any]:
+def _basics(imp: Imported) -> dict[str, Any]:
     a: dict[str, Any] = {}
     short = _SHORT.match(imp.opening).group(1) if imp.opening and _SHORT.match(imp.opening) else ""
     if short and short != imp.unit:
@@ -333,7 +333,7 @@ def place(imp: Imported, rt: ReportType, tables: int = 0) -> Placed:
     """Next year's answers from an imported report (the year moves on; everything else is as written)."""
     outline, fitted = choose_outline(rt, imp.parts)
     profile = choose_profile(rt, imp.unit)
-    a = {"profile": profile.name, "outline": outline.name, **_basics(imp, rt)}
+    a = {"profile": profile.name, "outline": outline.name, **_basics(imp)}
     unplaced = [f"开头之后的一段：{shorten(p, 16)}" for p in imp.loose]
     pool = _pool(rt)
     for part, target in zip(imp.parts, fitted, strict=True):
@@ -360,13 +360,13 @@ def place(imp: Imported, rt: ReportType, tables: int = 0) -> Placed:
 
 def place_plain(imp: Imported, rt: ReportType, tables: int = 0) -> Placed:
     """A text with no recognisable headings: every paragraph after the opening becomes an item of the main group."""
-    outline = next((o for o in rt.outlines if o.id == choose_profile(rt, imp.unit).outline), rt.outlines[0])
     profile = choose_profile(rt, imp.unit)
+    outline = next((o for o in rt.outlines if o.id == profile.outline), rt.outlines[0])
     paras = list(imp.loose)
     if imp.opening and not re.search(r"如下|^20\d{2}年", imp.opening):  # not an opening: one more paragraph
         paras.insert(0, imp.opening)
         imp = Imported(imp.unit, imp.year, imp.recipient, "", [], imp.sign_unit, paras)
-    a = {"profile": profile.name, "outline": outline.name, **_basics(imp, rt)}
+    a = {"profile": profile.name, "outline": outline.name, **_basics(imp)}
     home = next(p for p in outline.parts if p.figures)
     pool = _pool(rt)
     groups = [pool[q] for q in home.questions if q in pool and pool[q].kind == "group"]
