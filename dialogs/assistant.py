@@ -273,7 +273,7 @@ class Assistant:
         try:
             source = self.imports.read(filename, data)
         except UnreadableFile as exc:
-            return [note(exc.reason, kind="error", **exc.params), *self._current(user_id)]
+            return self.refuse_file(user_id, exc.reason, **exc.params)
         return [self.imports.offer(user_id, source)]
 
     async def import_file_async(self, user_id: int, filename: str, data: bytes) -> list[Out]:

@@ -15,9 +15,10 @@ from typing import Any
 
 from .actions import Action, Button, Reply
 from .draft import Draft, new_draft_id, now_iso
-from .importer import FileReader, Placed, Source, UnreadableFile, parse, place, place_plain, shorten, to_check
+from .importer import FileReader, Placed, Source, UnreadableFile, parse, place, place_plain, to_check
 from .messages import label, say
 from .schema import ReportType
+from .screens import shorten
 
 MAX_PENDING = 1000  # imports waiting for 导入 / 取消 across all users
 PASTE_WINDOW = 600.0  # seconds after /import in which the next text message is taken as the report
@@ -109,9 +110,8 @@ class Imports:
 
 
 def _count_line(rt: ReportType, answers: dict[str, Any]) -> str:
-    pool = {q.id: q for s in rt.sections if s.place == "pool" for q in s.questions}
     bits = []
-    for qid, q in pool.items():
+    for qid, q in rt.pool.items():
         value = answers.get(qid)
         if isinstance(value, list) and value:
             bits.append(f"{q.label} {len(value)} {q.item_label}")

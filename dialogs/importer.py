@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 from .cleanup import clean_opening, clean_title
 from .schema import Question, ReportType
+from .screens import shorten
 
 _CN = "一二三四五六七八九十"
 _H1 = re.compile(rf"^[{_CN}]{{1,3}}\s*[、．.]\s*(\S.*)$")
@@ -256,17 +257,8 @@ class _Router:
                 self.plain(text)
 
 
-def shorten(text: str, n: int) -> str:
-    """The first n characters, with … when cut."""
-    return text if len(text) <= n else text[:n] + "…"
-
-
 def _duty_words(rt: ReportType, qid: str) -> tuple[str, ...]:
     return tuple(w for r in rt.requirements if qid in r.questions for w in r.keywords)
-
-
-def _pool(rt: ReportType) -> dict[str, Question]:
-    return {q.id: q for s in rt.sections if s.place == "pool" for q in s.questions}
 
 
 def _heading(part: Any, imported: str, year: int | None) -> str | None:
@@ -335,7 +327,7 @@ def place(imp: Imported, rt: ReportType, tables: int = 0) -> Placed:
     profile = choose_profile(rt, imp.unit)
     a = {"profile": profile.name, "outline": outline.name, **_basics(imp)}
     unplaced = [f"开头之后的一段：{shorten(p, 16)}" for p in imp.loose]
-    pool = _pool(rt)
+    pool = rt.pool
     for part, target in zip(imp.parts, fitted, strict=True):
         if target is None:
             unplaced.append(f"“{shorten(part.heading, 20)}”部分")
@@ -368,7 +360,7 @@ def place_plain(imp: Imported, rt: ReportType, tables: int = 0) -> Placed:
         imp = Imported(imp.unit, imp.year, imp.recipient, "", [], imp.sign_unit, paras)
     a = {"profile": profile.name, "outline": outline.name, **_basics(imp)}
     home = next(p for p in outline.parts if p.figures)
-    pool = _pool(rt)
+    pool = rt.pool
     groups = [pool[q] for q in home.questions if q in pool and pool[q].kind == "group"]
     router = _Router(groups[-1:], [], (), a, [], home.label)
     for p in paras:

@@ -403,7 +403,7 @@ def _heading_questions(o: Outline) -> tuple[Question, ...]:
 def compile_variant(rt: ReportType, o: Outline, p: Profile) -> ReportType:
     """The report type as one outline lays it out and one profile words it: a plain ReportType."""
     where = f"{rt.id} outline '{o.id}' × profile '{p.id}'"
-    pool = {q.id: q for s in rt.sections if s.place == "pool" for q in s.questions}
+    pool = rt.pool
     sections: list[Section] = []
     for s in (x for x in rt.sections if x.place == "start"):
         sections.append(replace(s, questions=tuple(_fixed(q, rt, o, p, s.id) for q in s.questions)))

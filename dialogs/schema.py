@@ -166,6 +166,11 @@ class ReportType:
         return tuple(q for s in self.sections for q in s.questions)
 
     @cached_property
+    def pool(self) -> dict[str, Question]:
+        """The questions an outline places under its headings (the `pool` section), by id."""
+        return {q.id: q for s in self.sections if s.place == "pool" for q in s.questions}
+
+    @cached_property
     def _by_id(self) -> dict[str, tuple[Question, Section]]:
         return {q.id: (q, s) for s in self.sections for q in s.questions}
 
