@@ -525,6 +525,11 @@ class Assistant:
             return [note("import_expired", kind="error"), *self._prompt_or_nothing(s.active())]
         if action.name == "import_no":
             return [note("import_cancelled"), *self._prompt_or_nothing(s.active())]
+        blank = s.active()
+        if (
+            blank is not None and not blank.answers
+        ):  # /start made it and nothing was answered: the import takes its place
+            s.delete(blank.id)
         if len(s.drafts()) >= self.max_drafts:
             return self._at_limit(s)
         rt = self.types.get(pending.report_type)

@@ -195,6 +195,16 @@ def test_cancel_stores_nothing_and_a_second_tap_imports_once(assistant):
     assert len(assistant.store.load(46).record.drafts) == 1
 
 
+def test_an_untouched_blank_draft_makes_way_for_the_import_but_a_started_one_stays(assistant):
+    say(assistant, 57, "/start")  # a blank draft, nothing answered
+    tap(assistant, 57, upload(assistant, 57, "r.txt", fx.ENFORCE.encode()), "import_yes")
+    assert len(assistant.store.load(57).record.drafts) == 1
+    say(assistant, 58, "/start")
+    say(assistant, 58, "科技局")  # one answer: this draft is the user's work
+    tap(assistant, 58, upload(assistant, 58, "r.txt", fx.ENFORCE.encode()), "import_yes")
+    assert len(assistant.store.load(58).record.drafts) == 2
+
+
 def test_a_summary_from_before_a_restart_says_send_again(assistant):
     outs = upload(assistant, 56, "r.txt", fx.ENFORCE.encode())
     assistant.imports = type(assistant.imports)(assistant.imports.rt, assistant.imports.reader)  # memory lost
@@ -292,6 +302,7 @@ def test_import_at_the_draft_limit_says_so(store, types):
 
     a = Assistant(store, types, DocxReporter(), max_drafts=1, reader=DocxFileReader())
     say(a, 52, "/start")
+    say(a, 52, "科技局")  # a started draft (a blank one would make way for the import)
     outs = a.import_file(52, "r.txt", fx.ENFORCE.encode())
     outs = tap(a, 52, outs, "import_yes")
     assert replies(outs)[0].notice == "draft_limit" and len(a.store.load(52).record.drafts) == 1
