@@ -10,6 +10,10 @@
   changed user's TinyDB file (atomically) and then deletes the sealed segments.
 - start-up: segments left by a crash are replayed into the TinyDB files first.
 
+With `spare_segments`, the log's next segments are zero-filled files made in advance
+(at start-up, and by the compactor after a busy segment), so each group's fsync has
+only data to flush; see storage/wal.py.
+
 Memory stays bounded: at most about `max_dirty` records wait for compaction,
 other records sit in an LRU of `cache_size` users.
 """
@@ -61,12 +65,13 @@ class TinyDBRecordStore(RecordStore):
         segment_bytes: int = 4 << 20,
         max_dirty: int = 1024,
         idle_seconds: float = 2.0,
+        spare_segments: bool = False,
     ) -> None:
         data = Path(data_dir)
         self._folder_lock = acquire_lock(data)  # StoreLocked if another process has the folder open
         self.files = UserFiles(data / "users")
         self.root = self.files.root
-        self.wal = WriteAheadLog(data / "wal")
+        self.wal = WriteAheadLog(data / "wal", spare_bytes=segment_bytes + segment_bytes // 4 if spare_segments else 0)
         self.cache_size = cache_size
         self.segment_bytes = segment_bytes
         self.max_dirty = max_dirty
@@ -77,6 +82,7 @@ class TinyDBRecordStore(RecordStore):
         self._seq = 0
         self._closed = False
         self.replay()
+        self.wal.make_spares()  # only those missing: a restart reuses what the last run left
         self._queue: queue.SimpleQueue[_Pending | object] = queue.SimpleQueue()
         self._jobs: queue.SimpleQueue[tuple[dict[int, tuple[int, UserRecord]], list[Path], _Flush | None] | object]
         self._jobs = queue.SimpleQueue()
@@ -277,6 +283,8 @@ class TinyDBRecordStore(RecordStore):
             snapshot, sealed, request = job  # type: ignore[misc]
             try:
                 self._compact(snapshot, sealed)
+                if self.wal.last_sealed >= self.segment_bytes // 2:  # busy: the next segments will fill too
+                    self.wal.make_spares()
             except Exception as exc:  # disk full, or a bug: the log still holds every change
                 log.exception("compaction failed; the log keeps the changes and it will be tried again")
                 if request is not None:

@@ -29,7 +29,9 @@ from dialogs.assistant import Assistant
 from dialogs.schema import load_report_types
 from storage import TinyDBRecordStore
 from tests.reference import upto_named
-store = TinyDBRecordStore(sys.argv[1], segment_bytes=int(sys.argv[4]), idle_seconds=float(sys.argv[5]))
+store = TinyDBRecordStore(
+    sys.argv[1], segment_bytes=int(sys.argv[4]), idle_seconds=float(sys.argv[5]), spare_segments=True
+)
 a = Assistant(store, load_report_types())
 uid = int(sys.argv[3])
 a.handle(uid, Action("start"))
@@ -53,7 +55,7 @@ import sys
 sys.path.insert(0, sys.argv[2])
 from storage import TinyDBRecordStore
 print("opening", flush=True)  # imports done: the replay starts now
-TinyDBRecordStore(sys.argv[1]).close()
+TinyDBRecordStore(sys.argv[1], spare_segments=True).close()
 print("replayed", flush=True)
 """
 

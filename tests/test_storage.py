@@ -209,6 +209,53 @@ def test_log_lines_are_checked():
     assert decode_line(b"garbage\n") is None
 
 
+def test_a_spare_segment_is_written_in_place_and_replay_stops_at_its_zeros(tmp_path, caplog):
+    wal = WriteAheadLog(tmp_path, spare_bytes=64 << 10)
+    assert wal.make_spares() == 2 and wal.make_spares() == 0  # only what is missing
+    lines = [encode_line({"n": n, "text": "字" * 300}) for n in range(5)]
+    for line in lines:
+        wal.append([line])
+    segment = wal.segments()[0]
+    assert segment.stat().st_size == 64 << 10  # the file did not grow: only data was flushed
+    assert len(list(tmp_path.glob("*.spare"))) == 1
+    with open(segment, "r+b") as fh:  # a kill in the middle of the next write leaves part of a line
+        fh.seek(wal.size)
+        fh.write(encode_line({"n": 99})[:-5])
+    with caplog.at_level("WARNING"):
+        assert [e["n"] for e in wal.entries(wal.seal())] == [0, 1, 2, 3, 4]
+    assert len(caplog.records) == 1  # the torn line is reported; the zeros after it are not lines
+    assert wal.last_sealed == sum(map(len, lines))
+
+
+def test_spares_are_made_again_only_after_a_busy_segment(tmp_path):
+    store = TinyDBRecordStore(tmp_path / "data", segment_bytes=4096, idle_seconds=3600, spare_segments=True)
+    spares = lambda: len(list(store.wal.folder.glob("*.spare")))  # noqa: E731
+    assert spares() == 2
+    put(store, 1, make(1, "a", unit_name="甲"))  # a small segment: a quiet bot does not write spares again
+    store.flush()
+    assert spares() == 1
+    put(store, 1, make(1, "a", unit_name="甲" * 3000))  # a full segment: the next ones will fill too
+    store.flush()
+    assert spares() == 2
+    store = reopen(store)
+    assert store.get(1, "a").answers["unit_name"] == "甲" * 3000
+    store.close()
+
+
+def test_without_spares_the_log_still_works(tmp_path, monkeypatch):
+    def boom(*a, **k):
+        raise OSError(28, "No space left on device")
+
+    monkeypatch.setattr(os, "fsync", boom)
+    store = TinyDBRecordStore(tmp_path / "data", idle_seconds=3600, spare_segments=True)
+    monkeypatch.undo()
+    assert list(store.wal.folder.iterdir()) == []  # no spare, no half-made file left behind
+    put(store, 1, make(1, "a", unit_name="甲"))
+    store = reopen(store)
+    assert store.get(1, "a").answers["unit_name"] == "甲"
+    store.close()
+
+
 def test_log_segments_are_numbered_in_order(tmp_path):
     wal = WriteAheadLog(tmp_path)
     wal.append([encode_line({"n": 1})])
