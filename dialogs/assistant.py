@@ -259,7 +259,7 @@ class Assistant:
         turn = self.turn(user_id, action)
         if turn.change is not None:
             try:
-                await asyncio.wrap_future(self.store.commit(user_id, turn.record, turn.change))
+                await self.store.persist(user_id, turn.record, turn.change)
             except StorageError:
                 log.exception("could not save a change")
                 return turn.failed()

@@ -7,6 +7,7 @@ when the message changed anything. The store answers with facts about the data
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from abc import ABC, abstractmethod
 from concurrent.futures import Future
@@ -52,6 +53,10 @@ class RecordStore(ABC):
     def save(self, user_id: int, record: UserRecord, change: Change) -> None:
         """commit() and wait until it is durable."""
         self.commit(user_id, record, change).result()
+
+    async def persist(self, user_id: int, record: UserRecord, change: Change) -> None:
+        """commit() awaited on an event loop. A store may do better: group one loop turn's changes."""
+        await asyncio.wrap_future(self.commit(user_id, record, change))
 
     @abstractmethod
     def user_ids(self) -> list[int]:

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import asyncio
 import json
 import os
 import subprocess
 import sys
+import threading
+import time
 
 import pytest
 
@@ -197,6 +200,78 @@ def test_damaged_file_is_moved_aside_and_backup_used_once(store):
     assert loaded.record.get("a").answers["unit_name"] == "旧"
     assert any(".damaged-" in p.name for p in store.root.iterdir())
     assert store.load(1).facts == ()  # told once
+    store.close()
+
+
+def _change(store: TinyDBRecordStore, user: int, draft: Draft) -> tuple:
+    change = Change((draft,), (), draft.id)
+    return user, change.apply(store.load(user).record), change
+
+
+def test_changes_persisted_in_one_loop_turn_share_one_fsync_on_the_loop(store, monkeypatch):
+    import storage.wal
+
+    syncs, threads = [], []
+    real = storage.wal._datasync
+    current = threading.get_ident
+    monkeypatch.setattr(storage.wal, "_datasync", lambda fd: syncs.append(1) or threads.append(current()) or real(fd))
+
+    async def many():
+        await asyncio.gather(*(store.persist(*_change(store, u, make(u, "a", unit_name=f"局{u}"))) for u in range(10)))
+        return current()
+
+    loop_thread = asyncio.run(many())
+    assert syncs == [1] and threads == [loop_thread]  # one group, written by the loop itself: no thread hop
+    store = reopen(store)
+    assert [store.get(u, "a").answers["unit_name"] for u in range(10)] == [f"局{u}" for u in range(10)]
+    store.close()
+
+
+def test_a_failed_persist_is_refused_and_memory_stays_as_before(store, monkeypatch):
+    put(store, 1, make(1, "a", unit_name="第一版"))
+
+    def boom(fd):
+        raise OSError(5, "Input/output error")
+
+    monkeypatch.setattr("storage.wal._datasync", boom)
+
+    async def two():
+        return await asyncio.gather(
+            store.persist(*_change(store, 1, make(1, "a", unit_name="第二版"))),
+            store.persist(*_change(store, 2, make(2, "b", unit_name="乙"))),
+            return_exceptions=True,
+        )
+
+    assert [type(r) for r in asyncio.run(two())] == [StorageError, StorageError]
+    monkeypatch.undo()
+    assert store.get(1, "a").answers["unit_name"] == "第一版" and store.get(2, "b") is None
+    store = reopen(store)
+    assert store.get(1, "a").answers["unit_name"] == "第一版" and store.get(2, "b") is None
+    store.close()
+
+
+def test_close_writes_a_group_still_waiting_on_the_loop_and_later_ones_are_refused(store):
+    async def close_midway():
+        task = asyncio.ensure_future(store.persist(*_change(store, 1, make(1, "a", unit_name="甲"))))
+        await asyncio.sleep(0)  # the change has joined this turn's group; its write is scheduled
+        store.close()
+        await task
+        with pytest.raises(StorageError):
+            await store.persist(*_change(store, 2, make(2, "b", unit_name="乙")))
+
+    asyncio.run(close_midway())
+    store = TinyDBRecordStore(store.root.parent)
+    assert store.get(1, "a").answers["unit_name"] == "甲"
+    store.close()
+
+
+def test_the_log_is_compacted_after_a_quiet_spell(tmp_path):
+    store = TinyDBRecordStore(tmp_path / "data", idle_seconds=0.1)
+    asyncio.run(store.persist(*_change(store, 1, make(1, "a", unit_name="甲"))))
+    deadline = time.monotonic() + 10
+    while store.wal.segments() and time.monotonic() < deadline:
+        time.sleep(0.02)  # waiting for a state, not ordering anything
+    assert store.wal.segments() == [] and store.path_for(1).exists()
     store.close()
 
 
