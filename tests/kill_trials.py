@@ -22,6 +22,7 @@ from storage import TinyDBRecordStore
 REPO = Path(__file__).resolve().parent.parent
 
 WRITER = r"""
+import asyncio
 import sys
 sys.path.insert(0, sys.argv[2])
 from dialogs.actions import Action
@@ -34,20 +35,26 @@ store = TinyDBRecordStore(
 )
 a = Assistant(store, load_report_types())
 uid = int(sys.argv[3])
-a.handle(uid, Action("start"))
-for m in upto_named():  # up to the 科技 figures, so the named-enterprise list is reachable
-    a.handle(uid, Action("text", m) if not m.startswith("/") else Action(m[1:]))
-a.handle(uid, Action("edit", "reserve_total_named"))
-i = 0
-while True:
-    i += 1
-    if i > 5:  # the list holds at most 5: drop the oldest first, so the newest always stays
-        a.handle(uid, Action("delitem", "1"))
-    out = a.handle(uid, Action("text", f"企业{i}"))
-    if out[-1].kind != "error":  # acknowledged: the user was shown the next step
-        print(i, flush=True)
-    elif i == 20 and not a.active(uid).answers.get("reserve_total_named"):
-        sys.exit("writer: the list refuses every answer: " + out[-1].text[:80])  # fail, never hang
+
+
+async def main():  # the bot's path: dialog work and the log's group commit on the event loop
+    await a.handle_async(uid, Action("start"))
+    for m in upto_named():  # up to the 科技 figures, so the named-enterprise list is reachable
+        await a.handle_async(uid, Action("text", m) if not m.startswith("/") else Action(m[1:]))
+    await a.handle_async(uid, Action("edit", "reserve_total_named"))
+    i = 0
+    while True:
+        i += 1
+        if i > 5:  # the list holds at most 5: drop the oldest first, so the newest always stays
+            await a.handle_async(uid, Action("delitem", "1"))
+        out = await a.handle_async(uid, Action("text", f"企业{i}"))
+        if out[-1].kind != "error":  # acknowledged: the user was shown the next step
+            print(i, flush=True)
+        elif i == 20 and not a.active(uid).answers.get("reserve_total_named"):
+            sys.exit("writer: the list refuses every answer: " + out[-1].text[:80])  # fail, never hang
+
+
+asyncio.run(main())
 """
 
 REPLAYER = r"""

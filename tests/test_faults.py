@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import errno
 import json
 import os
@@ -76,8 +77,9 @@ def test_damaged_file_without_backup(assistant, types):
 # ---------------------------------------------------------------- full or read-only disk
 
 
+@pytest.mark.parametrize("on_loop", [False, True], ids=["console", "event-loop"])
 @pytest.mark.parametrize("err", [errno.ENOSPC, errno.EROFS])
-def test_disk_full_or_read_only(assistant, monkeypatch, err):
+def test_disk_full_or_read_only(assistant, monkeypatch, err, on_loop):
     run_script(assistant, 1, [*START, "鲁山县科学技术局"])
 
     def broken(*a, **k):
@@ -85,7 +87,10 @@ def test_disk_full_or_read_only(assistant, monkeypatch, err):
 
     monkeypatch.setattr(os, "fsync", broken)
     monkeypatch.setattr(os, "fdatasync", broken, raising=False)
-    outs = say(assistant, 1, "县科技局")
+    if on_loop:  # the bot's path: the change joins the loop turn's group, written on the loop
+        outs = asyncio.run(assistant.handle_async(1, parse_input("县科技局")))
+    else:
+        outs = say(assistant, 1, "县科技局")
     assert outs[-1].notice == "save_failed" and outs[-1].question == "unit_short"
     assert "unit_short" not in assistant.active(1).answers
     outs = say(assistant, 1, "/new")  # other actions keep working or explain themselves
