@@ -37,7 +37,7 @@ USERS = 100
 ROUNDS = 10
 OPEN_RATE = 30.0  # messages per second, all users together
 OPEN_MESSAGES = 450
-PAIRS = 2
+PAIRS = 3  # per-pair ratios: the verdict is their median, the range is shown
 BUTTONS = ("⬅ 上一题", "保留原答案")
 
 # The bot under test runs in its own process, as deployed: the stand-in and the load driver
@@ -263,6 +263,13 @@ def _range(values: list[float]) -> str:
     return f"{min(values):.2f}–{max(values):.2f}" if len(values) > 1 else f"{values[0]:.2f}"
 
 
+def _verdict(ratios: list[float], target: float) -> str:
+    """Judged on the median pair (one run can be 15% off on this machine); the worst pair is named when over."""
+    mid = statistics.median(ratios)
+    text = f"≤ {target} " + ("met" if mid <= target else "NOT met") + f" (median pair {mid:.2f}"
+    return text + (f"; worst {max(ratios):.2f})" if max(ratios) > target else ")")
+
+
 TARGETS = {  # (loop, mode, latency) -> (p50 target, p99 target or None)
     ("closed", "typed", 0.0): (1.3, 1.5),
     ("closed", "typed", 0.05): (1.15, None),
@@ -284,19 +291,9 @@ def run() -> list[tuple[str, str, str]]:
         what += f", API {latency * 1e3:.0f} ms"
         r = paired(latency, loop, mode)
         rows.append((f"{what}: ours / echo", f"{_ms(r['ours'])} / {_ms(r['echo'])}", ""))
-        worst50 = max(r["r50"])
-        rows.append(
-            (f"{what}: ratio p50 (per pair)", _range(r["r50"]), f"≤ {t50} " + ("met" if worst50 <= t50 else "NOT met"))
-        )
+        rows.append((f"{what}: ratio p50 (per pair)", _range(r["r50"]), _verdict(r["r50"], t50)))
         if t99 is not None:
-            worst99 = max(r["r99"])
-            rows.append(
-                (
-                    f"{what}: ratio p99 (per pair)",
-                    _range(r["r99"]),
-                    f"≤ {t99} " + ("met" if worst99 <= t99 else "NOT met"),
-                )
-            )
+            rows.append((f"{what}: ratio p99 (per pair)", _range(r["r99"]), _verdict(r["r99"], t99)))
         if mode == "button" and latency and loop == "open":  # unloaded: what one person sees
             first = summary(r["first"])
             ok = first["median"] < 2 * latency  # the sendMessage's own round trip; our work well under another
