@@ -44,6 +44,9 @@ NOTES = """
   loop where each message finds cold caches), the log line and its fsync (0.10 ms into a spare
   segment, on the loop, shared by every change of one loop turn), and a five-button keyboard where
   the echo has two. The reply waits for that fsync by design: an acknowledged answer is never lost.
+  An fsync costs 0.08 ms back to back but ~0.43 ms after 30 ms of quiet (0., the last row: this
+  VM's idle disk path wakes up slowly); in the open loop every answer meets a quiet disk, so that
+  wake-up is most of the remaining gap at 0 ms, and no amount of work on our side removes it.
   Occasional fsync stalls of this disk (tens of ms) show in our p99, never in the echo bot's.
   Handing each answer to a writer thread and back (the design before) cost 0.5 ms of CPU per message
   in GIL hand-offs; the group commit now runs on the loop.
