@@ -45,6 +45,7 @@ from .wal import WriteAheadLog, encode_line
 log = logging.getLogger(__name__)
 
 _STOP = object()
+MAX_SPARE = 8 << 20  # a spare never exceeds this, whatever the segment size (past it, a segment grows)
 
 
 class _Flush:
@@ -88,7 +89,8 @@ class TinyDBRecordStore(RecordStore):
         self._folder_lock = acquire_lock(data)  # StoreLocked if another process has the folder open
         self.files = UserFiles(data / "users")
         self.root = self.files.root
-        self.wal = WriteAheadLog(data / "wal", spare_bytes=segment_bytes + segment_bytes // 4 if spare_segments else 0)
+        spare = min(segment_bytes + segment_bytes // 4, MAX_SPARE) if spare_segments else 0
+        self.wal = WriteAheadLog(data / "wal", spare_bytes=spare)
         self.cache_size = cache_size
         self.segment_bytes = segment_bytes
         self.max_dirty = max_dirty

@@ -17,6 +17,7 @@ from dialogs.ports import StoreFact
 from dialogs.record import Change
 from storage import StorageError, StoreLocked, TinyDBRecordStore
 from storage.files import UserFiles
+from storage.tinydb_store import MAX_SPARE
 from storage.wal import WriteAheadLog, decode_line, encode_line
 from tests.conftest import REPO
 
@@ -314,6 +315,15 @@ def test_spares_are_made_again_only_after_a_busy_segment(tmp_path):
     assert spares() == 2
     store = reopen(store)
     assert store.get(1, "a").answers["unit_name"] == "甲" * 3000
+    store.close()
+
+
+def test_spares_stay_small_when_segments_are_huge(tmp_path):
+    store = TinyDBRecordStore(tmp_path / "data", segment_bytes=1 << 30, idle_seconds=3600, spare_segments=True)
+    assert [p.stat().st_size for p in store.wal.folder.glob("*.spare")] == [MAX_SPARE, MAX_SPARE]
+    put(store, 1, make(1, "a", unit_name="甲"))
+    store = reopen(store)
+    assert store.get(1, "a").answers["unit_name"] == "甲"
     store.close()
 
 
