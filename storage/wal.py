@@ -92,9 +92,9 @@ class WriteAheadLog:
         """Intact entries of these segments, in order (damaged lines are skipped and logged)."""
         for path in segments:
             with open(path, "rb") as fh:
-                for n, line in enumerate(fh, 1):
-                    if line[:1] == b"\0":  # the unused zeros of a spare: nothing was written after this
-                        break
+                n = 0
+                while fh.peek(1)[:1] not in (b"", b"\0"):  # the end, or a spare's unused zeros (never read)
+                    line, n = fh.readline(), n + 1
                     entry = decode_line(line)
                     if entry is None:
                         log.warning("write-ahead log %s line %d is torn or damaged; skipped", path.name, n)
