@@ -5,7 +5,7 @@
   appended to the log together and fsynced once (group commit) by a callback on
   the loop itself, then memory is updated and each change's future resolved. No
   thread hop: handing each answer to another thread and back cost 0.5 ms of CPU
-  per message in GIL hand-offs, five times the dialog work (bench, closed loop).
+  per message in thread wake-ups and GIL hand-offs, five times the dialog work.
 - commit (any thread, e.g. the console): the change is queued to one writer
   thread, which does the same for everything queued.
 - Either way a change is acknowledged only after the fsync that covers it; a
@@ -268,18 +268,25 @@ class TinyDBRecordStore(RecordStore):
         self._jobs.put(_STOP)
 
     def _write_group(self, batch: list[_Pending]) -> None:
-        """Append and fsync a group (loop or writer thread); start a compaction when the log is full."""
+        """Append and fsync a group (loop or writer thread), then update memory; start a compaction when full."""
         with self._wal_lock:
             try:
-                if self.wal.closed:
-                    raise StorageError("the store is closed")
-                self._commit_batch(batch)
-            except Exception as exc:  # a bug here must not leave anyone waiting forever
-                if not isinstance(exc, StorageError):
+                self.wal.append([line for _, _, line, _ in batch])
+                with self._lock:
+                    for user_id, record, _, _ in batch:
+                        self._seq += 1
+                        self._dirty[user_id] = (self._seq, record)
+                        self._clean.pop(user_id, None)
+            except Exception as exc:  # disk full, or a bug: nobody may be left waiting, memory stays as it was
+                if isinstance(exc, StorageError):
+                    log.error("write-ahead log write failed for %d changes: %s", len(batch), exc)
+                else:
                     log.exception("write-ahead log commit failed unexpectedly")
                 for *_, future in batch:
                     _resolve(future, StorageError(str(exc)))
                 return
+            for *_, future in batch:
+                _resolve(future)
             self._last_change = time.monotonic()
             if self.wal.size >= self.segment_bytes or len(self._dirty) >= self.max_dirty:
                 self._start_compaction()
@@ -300,22 +307,6 @@ class TinyDBRecordStore(RecordStore):
                 item = self._queue.get_nowait()
             except queue.Empty:
                 return batch, stop, flushes
-
-    def _commit_batch(self, batch: list[_Pending]) -> None:
-        try:
-            self.wal.append([line for _, _, line, _ in batch])
-        except StorageError as exc:
-            log.error("write-ahead log write failed for %d changes: %s", len(batch), exc)
-            for *_, future in batch:
-                _resolve(future, StorageError(str(exc)))
-            return
-        with self._lock:
-            for user_id, record, _, _ in batch:
-                self._seq += 1
-                self._dirty[user_id] = (self._seq, record)
-                self._clean.pop(user_id, None)
-        for *_, future in batch:
-            _resolve(future)
 
     def _start_compaction(self, request: _Flush | None = None) -> None:
         """Seal the log and hand the changed records to the compactor (unless it is busy). Holds _wal_lock."""

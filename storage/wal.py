@@ -75,7 +75,6 @@ class WriteAheadLog:
         self._current: Path | None = None
         self._next = max((self._number(p) for p in self.segments()), default=0) + 1
         self.size = 0  # bytes written to the open segment
-        self.closed = False
         self.last_sealed = 0  # bytes written to the segment sealed last (tells whether spares are worth making)
         for part in self.folder.glob("*.part"):  # a spare being made when the process died
             part.unlink(missing_ok=True)
@@ -182,6 +181,5 @@ class WriteAheadLog:
         fsync_dir(self.folder)
 
     def close(self) -> None:
-        """Close the open segment, if any; no more appends."""
+        """Close the open segment, if any."""
         self.seal()
-        self.closed = True
