@@ -12,12 +12,13 @@ import time
 
 import pytest
 
+import storage.tinydb_store
 from dialogs.draft import Draft
 from dialogs.ports import StoreFact
 from dialogs.record import Change
 from storage import StorageError, StoreLocked, TinyDBRecordStore
 from storage.files import UserFiles
-from storage.tinydb_store import MAX_SPARE
+from storage.tinydb_store import GROUP_TURNS, MAX_SPARE
 from storage.wal import WriteAheadLog, decode_line, encode_line
 from tests.conftest import REPO
 
@@ -209,22 +210,84 @@ def _change(store: TinyDBRecordStore, user: int, draft: Draft) -> tuple:
     return user, change.apply(store.load(user).record), change
 
 
-def test_changes_persisted_in_one_loop_turn_share_one_fsync_on_the_loop(store, monkeypatch):
+def _count_syncs(monkeypatch) -> list[int]:
+    """Thread ids of every log fsync from now on."""
     import storage.wal
 
-    syncs, threads = [], []
+    threads: list[int] = []
     real = storage.wal._datasync
-    current = threading.get_ident
-    monkeypatch.setattr(storage.wal, "_datasync", lambda fd: syncs.append(1) or threads.append(current()) or real(fd))
+    monkeypatch.setattr(storage.wal, "_datasync", lambda fd: threads.append(threading.get_ident()) or real(fd))
+    return threads
+
+
+def test_changes_persisted_on_a_busy_loop_share_one_fsync_on_the_loop(store, monkeypatch):
+    monkeypatch.setattr(storage.tinydb_store, "GROUP_IDLE", float("inf"))  # the log is never quiet: always group
+    syncs = _count_syncs(monkeypatch)
 
     async def many():
         await asyncio.gather(*(store.persist(*_change(store, u, make(u, "a", unit_name=f"局{u}"))) for u in range(10)))
-        return current()
+        return threading.get_ident()
 
     loop_thread = asyncio.run(many())
-    assert syncs == [1] and threads == [loop_thread]  # one group, written by the loop itself: no thread hop
+    assert syncs == [loop_thread]  # one group, written by the loop itself: no thread hop
     store = reopen(store)
     assert [store.get(u, "a").answers["unit_name"] for u in range(10)] == [f"局{u}" for u in range(10)]
+    store.close()
+
+
+def test_a_group_waits_for_changes_a_few_loop_turns_behind(store, monkeypatch):
+    monkeypatch.setattr(storage.tinydb_store, "GROUP_IDLE", float("inf"))
+    syncs = _count_syncs(monkeypatch)
+
+    async def later(u: int, turns: int) -> None:
+        for _ in range(turns):  # other work of this update before its change, e.g. a lock or a parse
+            await asyncio.sleep(0)
+        await store.persist(*_change(store, u, make(u, "a", unit_name=f"局{u}")))
+
+    async def staggered():
+        await asyncio.gather(*(later(u, turns=u) for u in range(6)))
+
+    asyncio.run(staggered())
+    assert len(syncs) == 1  # each change came one loop turn after the one before: all in one group
+    assert [store.get(u, "a").answers["unit_name"] for u in range(6)] == [f"局{u}" for u in range(6)]
+
+
+def test_a_group_is_written_after_at_most_group_turns_even_while_changes_keep_coming(store, monkeypatch):
+    monkeypatch.setattr(storage.tinydb_store, "GROUP_IDLE", float("inf"))
+    syncs = _count_syncs(monkeypatch)
+    n = 5 * GROUP_TURNS
+    first_saved_at: list[int] = []
+
+    async def stream():
+        tasks = []
+        for u in range(n):  # a new change every loop turn, for n turns
+            tasks.append(asyncio.ensure_future(store.persist(*_change(store, u, make(u, "a", unit_name="甲")))))
+            await asyncio.sleep(0)
+            if tasks[0].done() and not first_saved_at:
+                first_saved_at.append(u)
+        await asyncio.gather(*tasks)
+
+    asyncio.run(stream())
+    # written GROUP_TURNS turns after the group began at the latest, and its waiter resumes on the next turn
+    assert first_saved_at and first_saved_at[0] <= GROUP_TURNS + 2  # it did not wait for the stream to end
+    assert len(syncs) >= n // (GROUP_TURNS + 2)
+
+
+def test_a_lone_change_on_an_idle_loop_is_written_before_other_work_runs(store, monkeypatch):
+    monkeypatch.setattr(storage.tinydb_store, "GROUP_IDLE", 0.0)  # the log is always quiet enough
+    syncs = _count_syncs(monkeypatch)
+
+    async def lone():
+        order: list[str] = []
+        asyncio.get_running_loop().call_soon(order.append, "other work")  # e.g. the next getUpdates request
+        await store.persist(*_change(store, 1, make(1, "a", unit_name="甲")))
+        order.append("saved")
+        return order
+
+    assert asyncio.run(lone()) == ["saved", "other work"]
+    assert len(syncs) == 1
+    store = reopen(store)
+    assert store.get(1, "a").answers["unit_name"] == "甲"
     store.close()
 
 
@@ -251,7 +314,9 @@ def test_a_failed_persist_is_refused_and_memory_stays_as_before(store, monkeypat
     store.close()
 
 
-def test_close_writes_a_group_still_waiting_on_the_loop_and_later_ones_are_refused(store):
+def test_close_writes_a_group_still_waiting_on_the_loop_and_later_ones_are_refused(store, monkeypatch):
+    monkeypatch.setattr(storage.tinydb_store, "GROUP_IDLE", float("inf"))  # the change waits for a group
+
     async def close_midway():
         task = asyncio.ensure_future(store.persist(*_change(store, 1, make(1, "a", unit_name="甲"))))
         await asyncio.sleep(0)  # the change has joined this turn's group; its write is scheduled
