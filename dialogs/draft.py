@@ -3,10 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-import json
 import secrets
 from dataclasses import dataclass, field, fields
 from typing import Any
+
+from .jsondata import copy as copy_json
 
 Answer = str | int | list[Any] | dict[str, Any]
 
@@ -112,7 +113,7 @@ class Draft:
 
     def copy(self) -> Draft:
         """A deep copy, so the caller's draft stays as it was (JSON data: a JSON round trip is enough)."""
-        return Draft.from_dict(json.loads(json.dumps(self.to_dict(), ensure_ascii=False)))
+        return Draft.from_dict(copy_json(self.to_dict()))
 
     def to_dict(self) -> dict[str, Any]:
         """Plain JSON-ready data. Shares the draft's containers: serialise or compare it, do not mutate it."""

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -56,7 +55,3 @@ class Change:
             delete=tuple(str(x) for x in data.get("delete", [])),
             active=data.get("active"),
         )
-
-    def encode(self) -> str:
-        """Compact JSON text of this change."""
-        return json.dumps(self.to_json(), ensure_ascii=False, separators=(",", ":"))

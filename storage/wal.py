@@ -24,6 +24,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from dialogs import jsondata
 from dialogs.ports import StorageError
 
 from .files import fsync_dir
@@ -38,7 +39,7 @@ def _datasync(fd: int) -> None:
 
 def encode_line(entry: dict[str, Any]) -> bytes:
     """One log line for an entry."""
-    body = json.dumps(entry, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+    body = jsondata.dumps(entry)
     return b"%08x " % zlib.crc32(body) + body + b"\n"
 
 
