@@ -51,6 +51,10 @@ class Action:
     expect: str = ""
     draft: str = ""
 
+    def bound(self, draft_id: str) -> Action:
+        """The same action, for this draft only (dataclasses.replace, without its field lookups: one per button)."""
+        return Action(self.name, self.arg, self.expect, draft_id)
+
     def command(self) -> str:
         """The typed form, e.g. '/edit 3' (text actions are the text itself)."""
         if self.name == "text":

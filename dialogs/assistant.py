@@ -144,7 +144,7 @@ def stamp(out: Out, draft_id: str | None) -> Out:
     if not isinstance(out, Reply) or not draft_id or not out.buttons:
         return out
     rows = tuple(
-        tuple(Button(b.label, replace(b.action, draft=draft_id)) if b.action.name in _BOUND else b for b in row)
+        tuple(Button(b.label, b.action.bound(draft_id)) if b.action.name in _BOUND else b for b in row)
         for row in out.buttons
     )
     return replace(out, buttons=rows)

@@ -110,15 +110,19 @@ class Engine:
         self.rt = report_type
         self._order = {q.id: i for i, q in enumerate(report_type.questions)}
         self._conditions = sorted({q.show_if.question for q in report_type.questions if q.show_if})
-        self._reachable: dict[tuple[str, ...], list[Question]] = {}
+        self._reachable: dict[tuple[str, ...], tuple[list[Question], frozenset[str]]] = {}
 
     # ---- derived state -------------------------------------------------
     def reachable(self, draft: Draft) -> list[Question]:
         """Questions whose show_if holds, in asking order (memoised on the answers conditions read)."""
+        return self._reachable_and_ids(draft)[0]
+
+    def _reachable_and_ids(self, draft: Draft) -> tuple[list[Question], frozenset[str]]:
         key = tuple(str(draft.answers.get(c, "")) for c in self._conditions)
         cached = self._reachable.get(key)
         if cached is None:
-            cached = self._reachable[key] = self._compute_reachable(draft)
+            qs = self._compute_reachable(draft)
+            cached = self._reachable[key] = (qs, frozenset(q.id for q in qs))
         return cached
 
     def _compute_reachable(self, draft: Draft) -> list[Question]:
@@ -164,7 +168,7 @@ class Engine:
 
     def current(self, draft: Draft) -> Question | None:
         """The question on screen, or None for the review/completion screen."""
-        if draft.cursor is not None and any(q.id == draft.cursor for q in self.reachable(draft)):
+        if draft.cursor is not None and draft.cursor in self._reachable_and_ids(draft)[1]:
             return self.rt.question(draft.cursor)
         if draft.reviewing:
             return None

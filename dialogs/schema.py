@@ -153,12 +153,20 @@ class ReportType:
         return self._variants[key]
 
     def variant_for(self, answers: dict[str, Any]) -> ReportType:
-        """The variant a draft's answers choose (its 部门 and 报告结构 answers, by name)."""
+        """The variant a draft's answers choose (its 部门 and 报告结构 answers, by name; cached by those names)."""
         if not self.outlines:
             return self
-        outline = next((o.id for o in self.outlines if o.name == answers.get("outline")), "")
-        profile = next((p.id for p in self.profiles if p.name == answers.get("profile")), "")
-        return self.variant(outline, profile)
+        names = (str(answers.get("outline", "")), str(answers.get("profile", "")))
+        found = self._by_names.get(names)
+        if found is None:
+            outline = next((o.id for o in self.outlines if o.name == names[0]), "")
+            profile = next((p.id for p in self.profiles if p.name == names[1]), "")
+            found = self._by_names[names] = self.variant(outline, profile)
+        return found
+
+    @cached_property
+    def _by_names(self) -> dict[tuple[str, str], ReportType]:
+        return {}
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:
