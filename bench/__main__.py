@@ -39,17 +39,20 @@ NOTES = """
 - On this 2-core machine the stand-in and the load driver share the CPU with the bot, and repeated
   runs of the same bot differ by up to ±15%; a ratio near its target can land on either side from
   one run to the next. At 0 ms and under load the bot is CPU-bound on python-telegram-bot's own work
-  (1.4 ms of CPU per message in the closed loop, 3 ms in the open loop where each message has its
-  own getUpdates round). Ours adds, per answer: the dialog turn (0.1 ms warm, ~0.25 ms in the open
-  loop where each message finds cold caches), the log line and its fsync (0.10 ms into a spare
-  segment, on the loop, shared by every change of one loop turn), and a five-button keyboard where
-  the echo has two. The reply waits for that fsync by design: an acknowledged answer is never lost.
-  An fsync costs 0.08 ms back to back but ~0.43 ms after 30 ms of quiet (0., the last row: this
-  VM's idle disk path wakes up slowly); in the open loop every answer meets a quiet disk, so that
-  wake-up is most of the remaining gap at 0 ms, and no amount of work on our side removes it.
-  Occasional fsync stalls of this disk (tens of ms) show in our p99, never in the echo bot's.
-  Handing each answer to a writer thread and back (the design before) cost 0.5 ms of CPU per message
-  in GIL hand-offs; the group commit now runs on the loop.
+  (1.4-1.6 ms of CPU per message in the closed loop, 3 ms in the open loop where each message has its
+  own getUpdates round). Ours adds, per answer: the dialog turn (0.07 ms warm alone, 0.12 ms inside
+  the bot in the closed loop, 0.24 ms in the open loop where each message finds cold caches), the log
+  line, and the fsync that covers it. Under load a group waits a few loop turns while other answers
+  join it (6-8 answers per fsync in the closed loop); an answer that finds the log quiet is written
+  and fsynced at once, before the loop runs anything else. The reply waits for that fsync by design:
+  an acknowledged answer is never lost. An fsync costs 0.08 ms back to back but ~0.4 ms after 30 ms
+  of quiet (0., the last row: this VM's idle disk path wakes up slowly), and in the open loop every
+  answer meets a quiet disk. Timed inside both bots (`python -m bench.timeline`, open loop, 0 ms):
+  from the update's dispatch to the sendMessage request the echo bot takes 0.10 ms, ours 0.88-0.90 ms,
+  of which 0.23-0.24 ms is the turn and 0.47-0.48 ms making the log line, writing and fsyncing it;
+  everything else (the stand-in, getUpdates, parsing) is the same for both. Occasional fsync stalls of this disk (tens of ms) show in our p99, never in
+  the echo bot's. Handing each answer to a writer thread and back (an earlier design) cost 0.5 ms of
+  CPU per message in GIL hand-offs; the group commit runs on the loop.
 - **Storage (0., 1.)** A saved answer is one line appended to the write-ahead log; changes that
   arrive together share one fsync (group commit). The user's TinyDB file is rewritten later, by the
   compactor thread, off the reply path.

@@ -78,11 +78,16 @@ else:  # the echo bot, with the same concurrency and rate limiter settings
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(press))
 import os
+if os.environ.get("BENCH_PROBE"):  # python -m bench.timeline
+    from bench import probe
+    probe.install()
 if os.environ.get("BENCH_PROFILE") and kind == "ours":  # python -m bench latency with a profile of our bot
     import cProfile
     cProfile.run("poll(app, poll_timeout=1)", os.environ["BENCH_PROFILE"])
 else:
     poll(app, poll_timeout=1)
+if os.environ.get("BENCH_PROBE"):
+    probe.report(os.environ["BENCH_PROBE"])
 """
 
 
