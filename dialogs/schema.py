@@ -153,20 +153,22 @@ class ReportType:
         return self._variants[key]
 
     def variant_for(self, answers: dict[str, Any]) -> ReportType:
-        """The variant a draft's answers choose (its 部门 and 报告结构 answers, by name; cached by those names)."""
+        """The variant a draft's answers choose (its 部门 and 报告结构 answers, by name)."""
         if not self.outlines:
             return self
-        names = (str(answers.get("outline", "")), str(answers.get("profile", "")))
-        found = self._by_names.get(names)
-        if found is None:
-            outline = next((o.id for o in self.outlines if o.name == names[0]), "")
-            profile = next((p.id for p in self.profiles if p.name == names[1]), "")
-            found = self._by_names[names] = self.variant(outline, profile)
-        return found
+        outline, profile = answers.get("outline"), answers.get("profile")
+        return self.variant(
+            self._ids_by_name["outline"].get(outline, "") if isinstance(outline, str) else "",
+            self._ids_by_name["profile"].get(profile, "") if isinstance(profile, str) else "",
+        )
 
     @cached_property
-    def _by_names(self) -> dict[tuple[str, str], ReportType]:
-        return {}
+    def _ids_by_name(self) -> dict[str, dict[str, str]]:
+        """Outline and profile ids by display name (the first of a name wins, as a scan in order would)."""
+        return {
+            "outline": {o.name: o.id for o in reversed(self.outlines)},
+            "profile": {p.name: p.id for p in reversed(self.profiles)},
+        }
 
     @cached_property
     def questions(self) -> tuple[Question, ...]:

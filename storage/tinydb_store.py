@@ -6,7 +6,7 @@
   updated and each change's future resolved. The callback lets the loop run a few
   more turns while other updates keep joining the group (at most GROUP_TURNS; it
   writes once GROUP_QUIET turns pass with nobody joining): under load that turns
-  about one fsync per answer into one per eight. A change that finds the log
+  about one fsync per answer into one per six to eight. A change that finds the log
   quiet for GROUP_IDLE is written at once, before the loop runs anything else:
   yielding would put its reply behind other work (the next getUpdates request,
   0.5-1 ms) with nobody to share the fsync with. No thread hop: handing each
