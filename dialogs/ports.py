@@ -55,7 +55,7 @@ class RecordStore(ABC):
         self.commit(user_id, record, change).result()
 
     async def persist(self, user_id: int, record: UserRecord, change: Change) -> None:
-        """commit() awaited on an event loop. A store may do better: group one loop turn's changes."""
+        """commit() awaited on an event loop. A store may do better: group changes on the loop itself."""
         await asyncio.wrap_future(self.commit(user_id, record, change))
 
     @abstractmethod

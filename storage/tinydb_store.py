@@ -110,7 +110,7 @@ class TinyDBRecordStore(RecordStore):
         self._seq = 0
         self._closed = False
         self._wal_lock = threading.Lock()  # the open segment: the loop's groups, the writer's, sealing
-        self._local: list[_Pending] = []  # this loop turn's changes, written by one callback
+        self._local: list[_Pending] = []  # the loop group being gathered, written by one callback
         self._last_change = time.monotonic()
         self.replay()
         self.wal.make_spares()  # only those missing: a restart reuses what the last run left
@@ -154,7 +154,7 @@ class TinyDBRecordStore(RecordStore):
         return future
 
     async def persist(self, user_id: int, record: UserRecord, change: Change) -> None:
-        """On the event loop: joins this loop turn's group, written and fsynced by one callback on the loop."""
+        """On the event loop: joins the group being gathered (or, on a quiet log, is written at once); returns once fsynced."""
         line = self._line(user_id, change)
         if self._closed:
             raise StorageError("the store is closed")
