@@ -50,8 +50,12 @@ NOTES = """
   answer meets a quiet disk. Timed inside both bots (`python -m bench.timeline`, open loop, 0 ms):
   from the update's dispatch to the sendMessage request the echo bot takes 0.10 ms, ours 0.88-0.90 ms,
   of which 0.23-0.24 ms is the turn and 0.47-0.48 ms making the log line, writing and fsyncing it;
-  everything else (the stand-in, getUpdates, parsing) is the same for both. Occasional fsync stalls of this disk (tens of ms) show in our p99, never in
-  the echo bot's. Handing each answer to a writer thread and back (an earlier design) cost 0.5 ms of
+  everything else (the stand-in, getUpdates, parsing) is the same for both. Occasional fsync stalls
+  of this disk (tens of ms) show in our p99, never in the echo bot's.
+- **The floor (3., open loop, typed, 0 ms).** A third bot runs in those pairs: the echo bot that
+  writes each message to a zero-filled log and fdatasyncs it before replying, and does nothing else.
+  Its ratio is what never acknowledging an answer that could still be lost costs on this machine,
+  before any dialog work; the gap between it and ours is everything ours does for the user. Handing each answer to a writer thread and back (an earlier design) cost 0.5 ms of
   CPU per message in GIL hand-offs; the group commit runs on the loop.
 - **Storage (0., 1.)** A saved answer is one line appended to the write-ahead log; changes that
   arrive together share one fsync (group commit). The user's TinyDB file is rewritten later, by the

@@ -12,6 +12,11 @@ last call it causes (the complete reply): a sendMessage for a typed answer; the
 sendMessage, answerCallbackQuery and editMessageReplyMarkup for a press.
 Runs are paired: echo, ours, echo, ours, echo; each of our runs is compared with
 the mean of the echo runs on either side of it.
+
+For the open loop of typed answers at 0 ms a third bot runs in each pair, the
+floor: the echo bot that writes each message to a log and fdatasyncs it before
+replying, as any bot that never acknowledges an answer it could lose must. Its
+ratio is what durability alone costs on this machine, before any dialog work.
 """
 
 from __future__ import annotations
@@ -25,6 +30,7 @@ import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 from tests import reference
 from tests.botrunner import TOKEN
@@ -62,9 +68,24 @@ if kind == "ours":
                         llm_model="bench-model", llm_timeout=30.0)
     app = build_application(settings, build_assistant(settings), on_ready=ready)
 else:  # the echo bot, with the same concurrency and rate limiter settings
+    import json, os
+    FLOOR_LOG = 8 << 20
+    if kind == "floor":  # the echo bot that makes each message durable before it replies, as ours does
+        log_fd = os.open(os.path.join(sys.argv[4], "log"), os.O_RDWR | os.O_CREAT)
+        os.write(log_fd, bytes(FLOOR_LOG))  # zero-filled in advance, like our log's spare segments,
+        os.fsync(log_fd)  # so each fdatasync has only the data to flush
+        offset = 0
+    def keep(update):
+        global offset
+        line = json.dumps(update.to_dict(), ensure_ascii=False).encode() + b"\n"
+        os.pwrite(log_fd, line, offset)
+        offset = (offset + len(line)) % (FLOOR_LOG - 65536)
+        os.fdatasync(log_fd)
     MARKUP = {"inline_keyboard": [[{"text": "⬅ 上一题", "callback_data": "b|||"},
                                    {"text": "保留原答案", "callback_data": "s|||"}]]}
     async def echo(update, context):
+        if kind == "floor":
+            keep(update)
         await context.bot.send_message(update.effective_chat.id, update.effective_message.text, reply_markup=MARKUP)
     async def press(update, context):
         q = update.callback_query
@@ -236,27 +257,27 @@ def one_run(kind: str, latency: float, loop: str, mode: str, seed: int = 1) -> D
             return open_loop(api, users, mode, seed)
 
 
-def paired(latency: float, loop: str, mode: str) -> dict[str, list[float]]:
-    """echo, ours, echo, ... : per pair, ours divided by the mean of the echo runs around it."""
+def paired(latency: float, loop: str, mode: str, kinds: tuple[str, ...] = ("ours",)) -> dict[str, Any]:
+    """echo, ours, echo, ... : per pair, each kind's run divided by the mean of the echo runs around it."""
     echo = [one_run("echo", latency, loop, mode, seed=0)]
-    r50: list[float] = []
-    r99: list[float] = []
-    ours_runs = []
+    runs: dict[str, list[Driver]] = {k: [] for k in kinds}
+    ratios: dict[str, dict[str, list[float]]] = {k: {"r50": [], "r99": []} for k in kinds}
     for i in range(PAIRS):
-        ours = one_run("ours", latency, loop, mode, seed=i + 1)
+        for k in kinds:
+            runs[k].append(one_run(k, latency, loop, mode, seed=i + 1))
         echo.append(one_run("echo", latency, loop, mode, seed=i + 2))
-        ours_runs.append(ours)
         e50 = statistics.mean(summary(e.complete)["median"] for e in echo[-2:])
         e99 = statistics.mean(summary(e.complete)["p99"] for e in echo[-2:])
-        r50.append(summary(ours.complete)["median"] / e50)
-        r99.append(summary(ours.complete)["p99"] / e99)
-    return {
-        "ours": [x for o in ours_runs for x in o.complete],
-        "echo": [x for e in echo for x in e.complete],
-        "first": [x for o in ours_runs for x in o.first_message],
-        "r50": r50,
-        "r99": r99,
-    }
+        for k in kinds:
+            ratios[k]["r50"].append(summary(runs[k][-1].complete)["median"] / e50)
+            ratios[k]["r99"].append(summary(runs[k][-1].complete)["p99"] / e99)
+    out: dict[str, Any] = {"echo": [x for e in echo for x in e.complete]}
+    for k in kinds:
+        out[k] = [x for o in runs[k] for x in o.complete]
+        out[f"{k}_r50"], out[f"{k}_r99"] = ratios[k]["r50"], ratios[k]["r99"]
+    out["first"] = [x for o in runs[kinds[0]] for x in o.first_message]
+    out["r50"], out["r99"] = out[f"{kinds[0]}_r50"], out[f"{kinds[0]}_r99"]
+    return out
 
 
 def _ms(values: list[float]) -> str:
@@ -275,6 +296,7 @@ def _verdict(ratios: list[float], target: float) -> str:
     return text + (f"; worst {max(ratios):.2f})" if max(ratios) > target else ")")
 
 
+FLOOR = ("open", "typed", 0.0)  # also run the floor: an echo bot that fsyncs each message before replying
 TARGETS = {  # (loop, mode, latency) -> (p50 target, p99 target or None)
     ("closed", "typed", 0.0): (1.3, 1.5),
     ("closed", "typed", 0.05): (1.15, None),
@@ -294,11 +316,16 @@ def run() -> list[tuple[str, str, str]]:
             f"{USERS} users × {ROUNDS}" if loop == "closed" else f"{OPEN_RATE:.0f} msg/s × {OPEN_MESSAGES}"
         )
         what += f", API {latency * 1e3:.0f} ms"
-        r = paired(latency, loop, mode)
+        floor = (loop, mode, latency) == FLOOR
+        r = paired(latency, loop, mode, ("ours", "floor") if floor else ("ours",))
         rows.append((f"{what}: ours / echo", f"{_ms(r['ours'])} / {_ms(r['echo'])}", ""))
         rows.append((f"{what}: ratio p50 (per pair)", _range(r["r50"]), _verdict(r["r50"], t50)))
         if t99 is not None:
             rows.append((f"{what}: ratio p99 (per pair)", _range(r["r99"]), _verdict(r["r99"], t99)))
+        if floor:  # what durability alone costs: the same echo, fsyncing each message before it replies
+            rows.append((f"{what}: floor (echo that fsyncs first) / echo", _ms(r["floor"]), ""))
+            mid = statistics.median(r["floor_r50"])
+            rows.append((f"{what}: floor ratio p50 (per pair)", _range(r["floor_r50"]), f"median pair {mid:.2f}"))
         if mode == "button" and latency and loop == "open":  # unloaded: what one person sees
             first = summary(r["first"])
             ok = first["median"] < 2 * latency  # the sendMessage's own round trip; our work well under another

@@ -20,7 +20,7 @@ def main(runs: int = 2) -> int:
         out = Path(tmp) / "probe.json"
         os.environ["BENCH_PROBE"] = str(out)
         for i in range(runs):
-            for kind in ("echo", "ours"):
+            for kind in ("echo", "floor", "ours"):
                 drv = latency.one_run(kind, 0.0, "open", "typed", seed=i + 1)
                 gaps = json.loads(out.read_text(encoding="utf-8"))
                 print(f"{kind:5s} {latency._ms(drv.complete)}; inside the bot, medians in ms: {gaps}")
