@@ -339,6 +339,19 @@ class Assistant:
             pair = self._pairs[key] = (engine, Screens(engine, polish=self.writer is not None))
         return pair
 
+    def is_stale(self, user_id: int, action: Action) -> bool:
+        """Whether a button would do nothing, being from a screen that is gone: the channel can say so as it answers the tap."""
+        if action.name in ("import_yes", "import_no"):
+            return self.imports.was_taken(user_id, action.arg)
+        try:
+            draft = self.store.load(user_id).record.active_draft()
+        except StorageError:
+            return False  # the turn reports the storage problem
+        if draft is None or (action.draft and action.draft != draft.id):
+            return False  # another draft's button gets its own answer
+        engine = self.engine_for(draft)
+        return engine is not None and engine.is_stale(draft, action)
+
     def engine_for(self, draft: Draft) -> Engine | None:
         """The engine for a draft's report type as its outline and profile lay it out (None if the type is gone)."""
         pair = self._pair(draft)
@@ -520,7 +533,7 @@ class Assistant:
         """导入 or 取消 on a summary: a new draft (next year's, all 待核对), or nothing."""
         pending = self.imports.take(s.user_id, action.arg)
         if pending is None and self.imports.was_taken(s.user_id, action.arg) and (d := s.active()) is not None:
-            return self._prompt(d, info("stale_button"))  # a double tap: it already acted (silent in Telegram)
+            return self._prompt(d, info("stale_button"))  # a double tap: it already acted (Telegram just toasts)
         if pending is None:
             return [note("import_expired", kind="error"), *self._prompt_or_nothing(s.active())]
         if action.name == "import_no":

@@ -285,7 +285,7 @@ class Engine:
     def handle(self, draft: Draft, action: Action) -> Step:
         """Apply one action to a copy of the draft and say what to show next."""
         q = self.current(draft)
-        if action.expect and (q is None or action.expect not in (token(draft, q), q.id)):
+        if self._stale(draft, q, action):
             return Step(draft, False, info("stale_button"))
         anywhere = _ANYWHERE.get(action.name)
         if anywhere is not None:
@@ -298,6 +298,14 @@ class Engine:
         if handler is None:
             return Step(draft, False, info("unknown_action"))
         return handler(self, draft, draft.copy(), q, action)
+
+    def is_stale(self, draft: Draft, action: Action) -> bool:
+        """A button from a screen that is gone (a second tap, an older message): handle() would do nothing."""
+        return self._stale(draft, self.current(draft), action)
+
+    @staticmethod
+    def _stale(draft: Draft, q: Question | None, action: Action) -> bool:
+        return bool(action.expect) and (q is None or action.expect not in (token(draft, q), q.id))
 
     def _on_summary(self, draft: Draft, action: Action) -> Step:
         """Input while the review or completion screen is shown: a typed answer goes to the next open question."""

@@ -144,6 +144,7 @@ MESSAGES: dict[str, str] = {
     "empty_value": "（空）",
     # writing help (optional)
     "polish_working": "✨ 正在润色，稍等几秒…",
+    "stale_toast": "这个按钮已过期，请看最新的问题。",
     "polish_suggestion": "✨ 润色建议（{label}）：\n{text}\n\n原文没有改动；点“采用”才会替换。",
     "polish_adopted": "✅ 已采用润色后的文字。要换回原文，点“恢复原文”。",
     "polish_kept": "已保留原文。",

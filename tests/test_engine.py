@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dialogs.actions import Action
 from dialogs.draft import Draft
-from dialogs.engine import Engine
+from dialogs.engine import Engine, token
 from dialogs.screens import Screens
 
 
@@ -224,6 +224,17 @@ def test_stale_button_is_refused(engine, draft):
     d = answered_basics(engine, draft)
     step = engine.handle(d, Action("skip", expect="unit_short"))
     assert not step.changed and step.notice.key == "stale_button"
+
+
+def test_is_stale_says_in_advance_what_handle_will_refuse(engine, draft):
+    d = answered_basics(engine, draft)
+    q = engine.current(d)
+    fresh = Action("back", expect=token(d, q))
+    assert not engine.is_stale(d, fresh) and not engine.is_stale(d, Action("back"))  # no expectation: never stale
+    after = engine.handle(d, fresh).draft
+    assert engine.is_stale(after, fresh)  # the same button again: a second tap
+    assert not engine.handle(after, fresh).changed
+    assert engine.is_stale(d, Action("skip", expect="unit_short"))
 
 
 def test_example_and_use_example(engine, draft):

@@ -188,10 +188,13 @@ def test_cancel_stores_nothing_and_a_second_tap_imports_once(assistant):
     after = tap(assistant, 46, outs, "cancel")
     assert replies(after)[0].notice == "import_cancelled" and assistant.active(46) is None
     outs = upload(assistant, 46, "r.txt", data)
+    button = next(b for r in replies(outs) for row in r.buttons for b in row if b.label == label("import_yes"))
+    assert not assistant.is_stale(46, button.action)
     first = tap(assistant, 46, outs, "import_yes")
     second = tap(assistant, 46, outs, "import_yes")  # the same button again
     assert replies(first)[0].notice == "imported"
-    assert [r.notice for r in replies(second)] == ["stale_button"]  # a double tap: silent in Telegram
+    assert [r.notice for r in replies(second)] == ["stale_button"]  # a double tap: Telegram only toasts it
+    assert assistant.is_stale(46, button.action)  # known as the tap is answered, before the turn
     assert len(assistant.store.load(46).record.drafts) == 1
 
 

@@ -12,6 +12,7 @@ from docx import Document
 
 from channels.telegram import CALLBACK_LIMIT, decode_action, encode_action, split_message
 from dialogs.actions import Action
+from dialogs.messages import say as words
 from tests import reference
 from tests.botrunner import TOKEN, BotRunner
 from tests.fake_bot_api import FakeBotAPI, Sent
@@ -49,6 +50,15 @@ def say(api: FakeBotAPI, chat: int, text: str, expect: str) -> Sent:
     n = len([s for s in api.to(chat) if s.method in ("sendMessage", "sendDocument")])
     api.message(chat, text)
     return wait_text(api, chat, expect, after=n)
+
+
+def toast(api: FakeBotAPI, cq: object) -> str:
+    """The text shown when the tap `cq` was answered ("" for none)."""
+    answers = [
+        s for s in api.sent if s.method == "answerCallbackQuery" and str(s.params.get("callback_query_id")) == str(cq)
+    ]
+    assert len(answers) == 1
+    return str(answers[0].params.get("text") or "")
 
 
 def press(api: FakeBotAPI, chat: int, label: str, expect: str, source: Sent | None = None) -> Sent:
@@ -204,7 +214,8 @@ def test_forged_and_stale_button_data(api, tmp_path):
         cq = api.press(U, dict(stale.buttons())["看示例"], stale.message_id)
         api.wait_sent(lambda s: any(str(x.params.get("callback_query_id", "")) == str(cq) for x in s))
         say(api, U, "/start", "正文里怎么称呼本单位")  # ordered after the press: the press has been handled
-        assert [m.text[:10] for m in messages(api, U)[n:-1]] == []  # it did nothing and said nothing
+        assert [m.text[:10] for m in messages(api, U)[n:-1]] == []  # it did nothing and sent nothing
+        assert toast(api, cq) == words("stale_toast")  # but the tap's answer says why
         assert bot.assistant.active(U).answers == before["answers"]
 
 
@@ -216,10 +227,11 @@ def test_a_double_tap_acts_once(api, tmp_path):
         first_title = wait_text(api, U, "第 1 个小标题 · 小标题")
         ex = press(api, U, "看示例", "示例（小标题）", source=first_title)
         data = dict(ex.buttons())["用这个示例作答"]
-        api.press(U, data, ex.message_id)
-        api.press(U, data, ex.message_id)  # the second tap lands before the keyboard is gone
+        first = api.press(U, data, ex.message_id)
+        second = api.press(U, data, ex.message_id)  # the second tap lands before the keyboard is gone
         wait_text(api, U, "具体内容", after=len(messages(api, U)) - 1)
         say(api, U, "/start", "具体内容")
+        assert (toast(api, first), toast(api, second)) == ("", words("stale_toast"))
         d = bot.assistant.active(U)
         assert d.partial["duty"] == {"title": "坚持学习习近平法治思想，持续深化法治理念"}  # the body is still empty
         assert "duty" not in d.answers

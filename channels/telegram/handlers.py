@@ -216,12 +216,18 @@ class TelegramChannel:
             await self._run(update, context, Action("resume"))
             return
         # The three calls go out together: the next question does not wait for the other two.
-        toast = say("polish_working") if action.name in ("polish", "again") else None  # the model takes seconds
+        toast = self._toast(update.effective_user.id if update.effective_user else 0, action)
         side = asyncio.gather(_acknowledge(query, toast), _clear_keyboard(query))
         try:
             await self._run(update, context, action, quiet_if_stale=True)
         finally:
             await side
+
+    def _toast(self, user_id: int, action: Action) -> str | None:
+        """What the tap's answer says: the model takes seconds; a dead button is why nothing happens."""
+        if action.name in ("polish", "again"):
+            return say("polish_working")
+        return say("stale_toast") if self.assistant.is_stale(user_id, action) else None
 
     async def remind(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The reminder job: each user owed a reminder gets it, in turn with their own updates."""
@@ -251,5 +257,5 @@ class TelegramChannel:
         assert update.effective_user and update.effective_chat
         outs = await self.assistant.handle_async(update.effective_user.id, action)
         if quiet_if_stale and [getattr(o, "notice", "") for o in outs] == ["stale_button"]:
-            return  # a second tap, or a tap on an old message: it did nothing; its keyboard is being cleared
+            return  # a second tap, or a tap on an old message: it did nothing, the toast says so, the keyboard goes
         await send_outs(context.bot, update.effective_chat.id, outs)
