@@ -120,6 +120,7 @@ MESSAGES: dict[str, str] = {
     "import_off": "现在没法导入文件。",
     "import_download_failed": "文件没能下载下来，请稍后重新发送。",
     "bad_button": "这个按钮无效或已过期。",
+    "stale_toast": "这个按钮已过期，请看最新的问题。",
     # screens
     "progress": "【{section}】第 {n}/{total} 题",
     "optional": "（选填，没有可点“跳过”）",
@@ -144,7 +145,6 @@ MESSAGES: dict[str, str] = {
     "empty_value": "（空）",
     # writing help (optional)
     "polish_working": "✨ 正在润色，稍等几秒…",
-    "stale_toast": "这个按钮已过期，请看最新的问题。",
     "polish_suggestion": "✨ 润色建议（{label}）：\n{text}\n\n原文没有改动；点“采用”才会替换。",
     "polish_adopted": "✅ 已采用润色后的文字。要换回原文，点“恢复原文”。",
     "polish_kept": "已保留原文。",
