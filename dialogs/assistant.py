@@ -228,7 +228,7 @@ class Assistant:
     ) -> None:
         self.store = store
         self.types = types
-        self._pairs: dict[tuple[str, str, str], tuple[Engine, Screens]] = {}
+        self._pairs: dict[int, tuple[Engine, Screens]] = {}
         self.reporter = reporter
         self.max_drafts = max_drafts
         self.zone = ZoneInfo(timezone)  # times are shown in the bureau's zone, stored in UTC
@@ -332,9 +332,11 @@ class Assistant:
         if rt is None:
             return None
         v = rt.variant_for(draft.answers)
-        key = (v.id, v.outline.id if v.outline else "", v.profile.id if v.profile else "")
+        key = id(v)  # variants live as long as the report type (its cache), so their ids are stable
         pair = self._pairs.get(key)
         if pair is None:
+            if len(self._pairs) > 4096:
+                self._pairs.clear()
             engine = Engine(v)
             pair = self._pairs[key] = (engine, Screens(engine, polish=self.writer is not None))
         return pair

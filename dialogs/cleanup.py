@@ -1,7 +1,7 @@
-"""Tidy text pasted from last year's Word file: numbering before titles, year and unit before the opening.
+"""Tidy text pasted from last year's Word file: numbering before titles (the report numbers headings itself).
 
 Each cleaner returns the text and what it removed, so the user can be told.
-The report adds its own numbering, year and unit; pasted ones would double them.
+An opening is kept as written: see dialogs/wording.py for what the report adds.
 """
 
 from __future__ import annotations
@@ -19,9 +19,6 @@ _NUMBERING = re.compile(
     rf"|[{_CN}]{{1,2}}是[，,：:]?"
     r"|(?:首先|其次|再次|最后)[，,：:])\s*"
 )
-_YEAR = r"(?:20\d{2}|二〇[一二三四五六七八九〇]{2})年(?:度|以来|来)?"
-_SELF = ("我局", "我单位", "本局", "本单位", "我委", "本委", "我办", "我中心", "我院")
-_REPORT_AS_FOLLOWS = re.compile(r"[，,。；;]?\s*现(?:将|就|把)[^。：:]{0,40}?(?:报告|汇报)如下[。：:]?\s*$")
 
 
 def clean_title(text: str) -> tuple[str, list[str]]:
@@ -33,21 +30,9 @@ def clean_title(text: str) -> tuple[str, list[str]]:
     return text.strip(), removed
 
 
-def clean_opening(text: str, names: tuple[str, ...] = ()) -> tuple[str, list[str]]:
-    """Strip a leading '2024年，我局' (also pasted twice) and a trailing '现将……报告如下' (the report adds both)."""
-    subjects = "|".join(re.escape(n) for n in sorted({*_SELF, *(n for n in names if n)}, key=len, reverse=True))
-    lead = re.compile(rf"^\s*(?:{_YEAR}[，,、]?\s*)?(?:(?:{subjects})[，,]?\s*)?")
-    removed: list[str] = []
-    while True:
-        m = lead.match(text)
-        if not m or not m.group().strip() or m.end() >= len(text):
-            break
-        removed.append(m.group().strip())
-        text = text[m.end() :]
-    while (m := _REPORT_AS_FOLLOWS.search(text)) and m.start() > 0:
-        removed.append(m.group().strip(" ，,。；;"))
-        text = text[: m.start()]
-    return text.strip(), removed
+def keep(text: str, names: tuple[str, ...] = ()) -> tuple[str, list[str]]:
+    """An opening is printed as written (the report adds a lead-in or a closing only where it has none)."""
+    return text, []
 
 
-CLEANERS = {"title": lambda text, names: clean_title(text), "opening": clean_opening}
+CLEANERS = {"title": lambda text, names: clean_title(text), "opening": keep}

@@ -21,6 +21,7 @@ from .draft import Answer, Draft, now_iso
 from .numbers import Figure
 from .parse import ParseError, check_length, parse_named_figure, parse_scalar, split_items
 from .schema import Question, ReportType, Requirement
+from .wording import DEFAULT_CLOSING, fill_years, opening_lead_in, own_closing
 
 _SKIPPED_FIELD = None  # stored in a group's partial item for a skipped optional field
 
@@ -245,14 +246,28 @@ class Engine:
     def gaps(self, draft: Draft) -> list[Requirement]:
         """What the regulation requires that the answers do not cover yet, wherever the outline puts it."""
         answers = self.visible_answers(draft)
+        covered = self._covered_by_parts(answers)
         out = []
         for r in self.rt.requirements:
-            if any(text_of(answers.get(q)).strip() for q in r.questions):
+            if r.id in covered or any(text_of(answers.get(q)).strip() for q in r.questions):
                 continue
             within = "\n".join(text_of(answers.get(q)) for q in r.within)
             if r.keywords and any(k in within for k in r.keywords):
                 continue
             out.append(r)
+        return out
+
+    def _covered_by_parts(self, answers: dict[str, Answer]) -> set[str]:
+        """Requirements met by a part that plays their role and has any text (e.g. a thematic part of one's own)."""
+        out: set[str] = set()
+        for part in self.rt.outline.parts if self.rt.outline else ():
+            role = self.rt.role(part.role)
+            section = next((s for s in self.rt.sections if s.id == part.id), None)
+            if section is None or (role.requirement if role else part.role) in out:
+                continue
+            content = (q.id for q in section.questions if not q.id.startswith(("head_", "form_")))
+            if any(text_of(answers.get(qid)).strip() for qid in content):
+                out.add(role.requirement if role else part.role)
         return out
 
     def askable(self, draft: Draft) -> list[Question]:
@@ -389,14 +404,14 @@ class Engine:
         asked = self.asked(d, q)
         if not asked.example:
             return Step(old, False, info("no_example"))
-        return self._answer(old, d, q, asked.example)
+        return self._answer(old, d, q, fill_years(asked.example, d.answers.get("year")))
 
     def _choose(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
         asked = self.asked(d, q)
         offered = asked.options if asked.kind == "choice" else asked.suggestions
         if not offered or not action.arg.isdigit() or int(action.arg) >= len(offered):
             return Step(old, False, error("choose_button"))
-        return self._answer(old, d, q, offered[int(action.arg)])
+        return self._answer(old, d, q, fill_years(offered[int(action.arg)], d.answers.get("year")))
 
     def _text(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
         return self._answer(old, d, q, action.arg)
@@ -413,7 +428,7 @@ class Engine:
             self._open_item(d, q, len(items) - 1)
             return self._step(old, d)
         pos = self._order[q.id]
-        before = [x for x in self.reachable(d) if self._order[x.id] < pos and self.is_handled(d, x)]
+        before = [x for x in self.reachable(d) if self._order[x.id] < pos and x.ask and self.is_handled(d, x)]
         if not before:
             return Step(old, False, error("first_question"))
         d.cursor = before[-1].id
@@ -572,6 +587,8 @@ class Engine:
         except ParseError as exc:
             return Step(old, False, error(exc.key, message=str(exc)))
         notice = info("cleaned", removed="”“".join(removed)) if removed else None
+        if asked.clean == "opening" and isinstance(value, str):
+            notice = self._opening_notice(d, value)
         if q.kind == "group":
             d.partial.setdefault(q.id, {})[asked.id] = value
             step = self._finish_item(old, d, q)
@@ -593,6 +610,18 @@ class Engine:
         if not cleaned:
             return value, []
         return cleaned, removed
+
+    @staticmethod
+    def _opening_notice(d: Draft, text: str) -> Notice | None:
+        """What the report adds around an opening (a lead-in, the closing), so the user sees it; None if nothing."""
+        unit = str(d.answers.get("unit_name") or "××单位")
+        who = str(d.answers.get("unit_short") or unit)
+        lead = opening_lead_in(text, str(d.answers.get("year") or "20××"), who, (unit,))
+        end = "" if own_closing(text) else DEFAULT_CLOSING
+        if not lead and not end:
+            return None
+        shown = f"{lead}{text[:10]}……{end}" if len(text) > 10 else f"{lead}{text}{end}"
+        return info("opening_printed", shown=shown)
 
     def _add_list_items(self, old: Draft, d: Draft, q: Question, text: str) -> Step:
         items: list[Any] = split_items(text)

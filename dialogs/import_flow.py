@@ -11,7 +11,6 @@ import secrets
 import time
 from collections import OrderedDict
 from dataclasses import dataclass
-from typing import Any
 
 from .actions import Action, Button, Reply
 from .draft import Draft, new_draft_id, now_iso
@@ -19,6 +18,7 @@ from .importer import FileReader, Placed, Source, UnreadableFile, parse, place, 
 from .messages import label, say
 from .schema import ReportType
 from .screens import shorten
+from .wording import fill_years
 
 MAX_PENDING = 1000  # imports waiting for 导入 / 取消 across all users
 PASTE_WINDOW = 600.0  # seconds after /import in which the next text message is taken as the report
@@ -80,9 +80,11 @@ class Imports:
             return Reply(say("import_no_headings", n=n), rows, "info", None, "import_no_headings")
         placed = place(imp, self.rt, source.tables)
         token = self._keep(user_id, Pending(placed, self.rt.id))
+        left = missing(placed)
+        yes = label("import_yes_missing", n=len(left)) if left else label("import_yes")
         rows = (
             (
-                Button(label("import_yes"), Action("import_yes", token)),
+                Button(yes, Action("import_yes", token)),
                 Button(label("cancel"), Action("import_no", token)),
             ),
         )
@@ -109,21 +111,24 @@ class Imports:
         return (user_id, token) in self._taken
 
 
-def _count_line(rt: ReportType, answers: dict[str, Any]) -> str:
-    bits = []
-    for qid, q in rt.pool.items():
-        value = answers.get(qid)
-        if isinstance(value, list) and value:
-            bits.append(f"{q.label} {len(value)} {q.item_label}")
-        elif isinstance(value, str) and value:
-            bits.append(f"{q.label} 1 段")
-    return "、".join(bits)
+def _part_lines(placed: Placed, rt: ReportType) -> list[str]:
+    """One line per part in the draft's order: its heading and how many sub-sections it holds."""
+    a = placed.answers
+    v = rt.variant(placed.outline.id, placed.profile.id, tuple(a.get("layout", ())))
+    year = a.get("year")
+    lines = []
+    for n, part in enumerate(v.outline.parts if v.outline else (), 1):
+        heading = fill_years(str(a.get(f"head_{part.id}") or part.heading), year)
+        section = next(s for s in v.sections if s.id == part.id)
+        items = sum(len(a[q.id]) for q in section.questions if q.kind == "group" and isinstance(a.get(q.id), list))
+        lines.append(f"{n}. {shorten(heading, 24)}" + (f"（{items} 个小标题）" if items else ""))
+    return lines
 
 
 def summary(placed: Placed, rt: ReportType) -> str:
-    """「识别到 4 个部分：…」 with the unit, year, outline, bureau and what could not be placed."""
+    """「识别到 4 个部分：…」 with the unit, year, outline, bureau, how much was placed and what could not be."""
     a = placed.answers
-    lines = [say("import_found", parts=placed.parts, counts=_count_line(rt, a) or "—")]
+    lines = [say("import_found", parts=placed.parts, counts="\n".join(_part_lines(placed, rt)) or "—")]
     year = a.get("year")
     lines.append(
         say(
@@ -134,14 +139,22 @@ def summary(placed: Placed, rt: ReportType) -> str:
             profile=placed.profile.name,
         )
     )
+    done, total = placed.chars
+    if total:
+        lines.append(say("import_chars", placed=done, total=total, percent=f"{done / total:.0%}"))
     gates = [v for k, v in placed.figures.items() if k.startswith("fig_")]
     if gates:
         lines.append(say("import_figures", figures="；".join(gates)))
-    if placed.unplaced or placed.tables:
-        left = [*placed.unplaced, *([say("import_tables", n=placed.tables)] if placed.tables else [])]
+    left = missing(placed)
+    if left:
         lines.append(say("import_unplaced", n=len(left)) + "\n" + "\n".join(f"· {shorten(x, 40)}" for x in left[:8]))
     lines.append(say("import_then"))
     return "\n".join(lines)
+
+
+def missing(placed: Placed) -> list[str]:
+    """What the draft will not have: paragraphs that found no place, and tables."""
+    return [*placed.unplaced, *([say("import_tables", n=placed.tables)] if placed.tables else [])]
 
 
 def new_draft(pending: Pending, user_id: int, version: int) -> Draft:

@@ -39,6 +39,7 @@ MESSAGES: dict[str, str] = {
     "item_added": "✅ 已添加第 {n} {item}：{title}",
     "item_added_last": "已添加第 {n} {item}，已达上限（最多 {n} {item}），这一项已完成。下面是下一题：",
     "check_warn": "⚠ 已保存，但数字对不上：{failure}改其中任何一个数字都可以（/review 里点对应的题）。",
+    "opening_printed": "📝 报告里会印成：“{shown}”",
     "cleaned": "✂ 已去掉“{removed}”（报告会自动加上编号、年份和单位）。",
     # sum checks
     "sum_mismatch": "{expr} = {sum}，与{total_label} {total} 不一致。",
@@ -99,7 +100,8 @@ MESSAGES: dict[str, str] = {
     "reminder_ready": "⏰ 提醒：{draft}已经填完，还没生成报告。一般3月1日前报送，4月1日前向社会公开。",
     # importing last year's report
     "import_how": "📥 导入去年的报告：把 Word 文件（.docx）或 .txt 文件直接发给我；也可以把全文复制下来，粘贴成一条消息发送。\n导入会新建一份下一年度的草稿，现有草稿不受影响。",
-    "import_found": "📥 识别到 {parts} 个部分：{counts}。",
+    "import_found": "📥 识别到 {parts} 个部分：\n{counts}",
+    "import_chars": "已放进草稿：全文 {total} 字中的 {placed} 字（{percent}）。",
     "import_basics": "单位：{unit}\n年度：{year}\n结构：{outline}　部门：{profile}",
     "import_unplaced": "⚠ 有 {n} 处没能放进草稿（不会导入，需要的话导入后再补）：",
     "import_figures": "去年的数字：{figures}。问到这些数字时会提示去年的数，请填今年的。",
@@ -224,6 +226,7 @@ BUTTONS: dict[str, str] = {
     "check": "核对：{label}",
     "report_anyway": "📄 仍然生成",
     "import_yes": "📥 导入为新草稿",
+    "import_yes_missing": "📥 仍然导入（缺上面 {n} 处）",
     "remind_stop": "🔕 关闭提醒",
     "import_plain": "📥 按段落导入",
 }

@@ -29,8 +29,25 @@ from .schema import (
     _strs,
     validate,
 )
+from .wording import FORMS
 
 FIGURE_GATE = ("填写", "不填")
+
+
+@dataclass(frozen=True)
+class Role:
+    """What a part is for in the regulation's terms (templates/outlines/_roles.toml): its wording and words."""
+
+    id: str
+    label: str
+    heading: str  # the regulation's wording, {year}/{next} placeholders
+    match: tuple[str, ...] = ()  # words that recognise such a heading
+    words: tuple[str, ...] = ()  # words that recognise such a part by its text
+    counts_as: str = ""  # the requirement it meets, if not its own id (enforcement statistics: measures)
+
+    @property
+    def requirement(self) -> str:
+        return self.counts_as or self.id
 
 
 @dataclass(frozen=True)
@@ -39,12 +56,14 @@ class Part:
 
     id: str
     label: str  # short name for progress and review, e.g. 主要举措与成效
-    heading: str  # default heading text; {year} is the report year
+    heading: str  # default heading text; {year} is the report year, {next} the year after
     questions: tuple[str, ...]
-    required: tuple[str, ...] = ()
+    required: tuple[str, ...] = ()  # what the regulation asks of this part (checked before /report, never forced)
     styles: tuple[tuple[str, str], ...] = ()  # (question id, style) overrides
     figures: bool = False  # the profile's figure questions are asked here; unplaced figure sentences go here
     match: tuple[str, ...] = ()  # words that mark this part's heading in an imported report
+    role: str = ""  # a Role id; the part's own id when not given
+    extra: bool = False  # a part of the user's own (x1, x2 …): its heading, a lead paragraph and items
 
     def style_of(self, qid: str, default: str) -> str:
         return dict(self.styles).get(qid, default)
@@ -103,6 +122,13 @@ class Profile:
     order: int = 100
     default: bool = False
     unit_words: tuple[str, ...] = ()  # words in a unit's name that mark this kind of bureau (for imports)
+    body_words: tuple[str, ...] = ()  # words in a report's text that mark this kind of bureau (for imports)
+    headings: tuple[tuple[str, tuple[str, ...]], ...] = ()  # (part id or role, typical thematic headings)
+
+    def headings_for(self, part: Part) -> tuple[str, ...]:
+        """Typical headings for a part: by its id, else by its role."""
+        found = dict(self.headings)
+        return found.get(part.id) or found.get(part.role) or ()
 
     def example(self, key: str, fallback: str) -> str:
         return dict(self.examples).get(key, fallback)
@@ -148,6 +174,7 @@ def _part(raw: Any, where: str) -> Part:
         styles=tuple((str(k), str(v)) for k, v in styles.items()),
         figures=figures,
         match=_strs(raw, "match", where),
+        role=_str(raw, "role", where, required=False) or _id(raw, where),
     )
 
 
@@ -221,7 +248,38 @@ def parse_profile(data: dict[str, Any], source: str) -> Profile:
         order=int(data.get("order", 100)),
         default=bool(data.get("default", False)),
         unit_words=_strs(data, "unit_words", source),
+        body_words=_strs(data, "body_words", source),
+        headings=_headings(data.get("headings", {}), source),
     )
+
+
+def _headings(raw: Any, source: str) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if not isinstance(raw, dict):
+        raise _err(source, "[headings] must map part ids to lists of headings")
+    return tuple((str(k), _strs(raw, k, source)) for k in raw)
+
+
+def parse_roles(data: dict[str, Any], source: str) -> tuple[Role, ...]:
+    """The roles file's data as Roles."""
+    raw = data.get("roles")
+    if not isinstance(raw, dict) or not raw:
+        raise _err(source, "a roles file needs [roles.<id>] tables")
+    out = []
+    for rid, r in raw.items():
+        where = f"{source} role '{rid}'"
+        if not isinstance(r, dict):
+            raise _err(where, "a role must be a table")
+        out.append(
+            Role(
+                id=str(rid),
+                label=_str(r, "label", where),
+                heading=_str(r, "heading", where),
+                match=_strs(r, "match", where),
+                words=_strs(r, "words", where),
+                counts_as=_str(r, "counts_as", where, required=False),
+            )
+        )
+    return tuple(out)
 
 
 def _read(path: Path) -> dict[str, Any]:
@@ -259,8 +317,16 @@ def _with_common(profiles: tuple[Profile, ...], folder: Path, rt_id: str) -> tup
     return tuple(out)
 
 
+def _roles(folder: Path, rt_id: str) -> tuple[Role, ...]:
+    path = folder / "_roles.toml"
+    if not path.exists():
+        return ()
+    data = _read(path)
+    return parse_roles(data, path.name) if data.get("report_type") == rt_id else ()
+
+
 def attach(rt: ReportType, directory: Path) -> ReportType:
-    """The report type with its outlines and profiles; every combination built and checked once."""
+    """The report type with its outlines, roles and profiles; every combination built and checked once."""
     if not any(s.place == "pool" for s in rt.sections):
         return rt  # a report type without a pool has one fixed layout
     outlines = _load(directory / "outlines", rt.id, parse_outline)
@@ -269,11 +335,62 @@ def attach(rt: ReportType, directory: Path) -> ReportType:
         raise SchemaError(
             f"{rt.id}: needs at least one outline and one profile (templates/outlines, templates/profiles)"
         )
-    base = replace(rt, outlines=outlines, profiles=profiles)
+    roles = _roles(directory / "outlines", rt.id)
+    known = {r.id for r in roles}
+    for o in outlines:
+        bad = [part.role for part in o.parts if roles and part.role not in known]
+        if bad:
+            raise SchemaError(f"{o.id}: unknown role(s) {bad} (see outlines/_roles.toml)")
+    base = replace(rt, outlines=outlines, profiles=profiles, roles=roles)
     for o in outlines:
         for p in profiles:
             base.variant(o.id, p.id)
     return base
+
+
+# ---------------------------------------------------------------- a draft's own arrangement
+EXTRA_PART = re.compile(r"^x([1-9])(?::([a-z_]{1,20}))?$")
+MAX_EXTRA = 9
+
+
+def extra_part(entry: str) -> Part | None:
+    """A part of the user's own from a layout entry 'x2:measures' (id x2, role measures), else None."""
+    m = EXTRA_PART.match(entry)
+    if m is None:
+        return None
+    return Part(id=f"x{m[1]}", label=f"第{m[1]}个自拟部分", heading="", questions=(), role=m[2] or "other", extra=True)
+
+
+def arrange(o: Outline, layout: tuple[str, ...]) -> Outline:
+    """The outline as a draft arranges it: parts in the layout's order, 'host<guest' folds a part into another
+    (its questions first), 'x1:role' adds a part of the user's own; parts not named are left out (answers kept)."""
+    if not layout:
+        return o
+    by_id = {p.id: p for p in o.parts}
+    parts: list[Part] = []
+    used: set[str] = set()
+    for entry in layout:
+        host, *guests = entry.split("<")
+        part = extra_part(host) or by_id.get(host)
+        if part is None or part.id in used:
+            continue
+        used.add(part.id)
+        folded = [by_id[g] for g in guests if g in by_id and g not in used]
+        used.update(g.id for g in folded)
+        if folded:
+            qs = tuple(q for g in folded for q in g.questions) + part.questions
+            part = replace(part, questions=qs, figures=part.figures or any(g.figures for g in folded))
+        parts.append(part)
+    if not parts:
+        return o
+    return replace(o, parts=_one_figures_part(parts))
+
+
+def _one_figures_part(parts: list[Part]) -> tuple[Part, ...]:
+    """Exactly one part asks the figures: the first that did, else the first measures part, else the first."""
+    home = next((p for p in parts if p.figures), None)
+    home = home or next((p for p in parts if p.role in ("measures", "enforce_stats")), parts[0])
+    return tuple(replace(p, figures=p is home) for p in parts)
 
 
 # ---------------------------------------------------------------- building a variant
@@ -380,24 +497,91 @@ def _figure_checks(p: Profile) -> tuple[Check, ...]:
     return tuple(Check(f"sum_{t}", "sum", t, tuple(parts)) for t, parts in totals.items())
 
 
-def _heading_questions(o: Outline) -> tuple[Question, ...]:
-    return tuple(
-        Question(
-            id=f"head_{part.id}",
-            label=f"标题：{part.label}",
-            kind="text",
-            prompt=(
-                f"“{part.label}”部分的一级标题，默认是：\n{part.heading.replace('{year}', '20××')}\n"
-                "发送新标题即可修改（不用写“一、”，编号自动加）。"
-            ),
-            required=False,
-            max_length=80,
-            ask=False,
-            clean="title",
-            section="headings",
-        )
-        for part in o.parts
+def heading_choices(rt: ReportType, part: Part, p: Profile) -> tuple[str, ...]:
+    """What a part's heading can be at a tap: the outline's, the regulation's wording, the bureau's typical ones."""
+    role = rt.role(part.role)
+    offered = (part.heading, role.heading if role else "", *p.headings_for(part))
+    return tuple(dict.fromkeys(h for h in offered if h))[:6]
+
+
+def _head_question(rt: ReportType, part: Part, p: Profile, label: str) -> Question:
+    return Question(
+        id=f"head_{part.id}",
+        label=f"标题：{label}",
+        kind="text",
+        prompt=f"【{label}】这一部分的一级标题用哪个？点下面的按钮，或直接发送自己的标题。",
+        hint="不用写“一、”，编号自动加。点“跳过”用第一个。" if part.heading else "不用写“一、”，编号自动加。",
+        required=not part.heading,
+        max_length=80,
+        clean="title",
+        suggestions=heading_choices(rt, part, p),
+        example=(heading_choices(rt, part, p) or ("扛牢主体责任，高位推动法治建设",))[-1],
+        section=part.id,
     )
+
+
+def _form_question(part: Part, label: str, default: str) -> Question:
+    options = tuple(f for f, _, _ in FORMS)
+    first = next((f for f, style, _ in FORMS if style == default), options[0])
+    return Question(
+        id=f"form_{part.id}",
+        label=f"格式：{label}",
+        kind="choice",
+        prompt="这一部分的小标题怎么排？",
+        hint=f"跳过则用“{first}”。",
+        required=False,
+        options=options,
+        section=part.id,
+    )
+
+
+def _intro_question(part: Part, p: Profile, label: str) -> Question:
+    return Question(
+        id=f"intro_{part.id}",
+        label=f"总述：{label}",
+        kind="paragraph",
+        prompt="标题下面、第一个小标题之前，有没有一段总述？有就发送，没有点“跳过”。",
+        example=p.example(f"intro_{part.id}", "全年围绕法治政府建设目标任务，重点抓好以下几个方面的工作："),
+        required=False,
+        max_length=3000,
+        section=part.id,
+    )
+
+
+def _extra_items(rt: ReportType, part: Part) -> Question:
+    """A part of the user's own takes sub-sections like the main measures do."""
+    base = rt.pool["measures"]
+    return replace(
+        base,
+        id=f"items_{part.id}",
+        label="小标题和内容",
+        prompt="这一部分的小标题和内容，一条一条来（没有小标题就点“跳过”）。",
+        required=False,
+        min_items=0,
+        item_label="个小标题",
+        section=part.id,
+    )
+
+
+def _part_section(rt: ReportType, part: Part, p: Profile, where: str) -> Section:
+    """A part's questions: its heading, item form and lead paragraph, then what it holds (all optional)."""
+    pool = rt.pool
+    unknown = [q for q in (*part.questions, *part.required) if q not in pool]
+    if unknown:
+        raise SchemaError(f"{where}: part '{part.id}' names unknown question(s) {unknown}")
+    label = part.label
+    body = [_adapt(pool[q], p, section=part.id, required=False, style=part.style_of(q, "")) for q in part.questions]
+    if part.extra:
+        body.append(_extra_items(rt, part))
+    groups = [q for q in body if q.kind == "group"]
+    head = [_head_question(rt, part, p, label)]
+    if groups:  # a part that is one paragraph has no sub-sections to lay out, nor a lead paragraph before them
+        head += [_form_question(part, label, groups[-1].style or "sections"), _intro_question(part, p, label)]
+    if part.figures:
+        body += _figure_questions(p, part.id)
+        if "other_figures" in pool and "other_figures" not in part.questions:
+            body.append(_adapt(pool["other_figures"], p, section=part.id, required=False))
+    return Section(part.id, label, tuple(head + body), "part")
 
 
 def compile_variant(rt: ReportType, o: Outline, p: Profile) -> ReportType:
@@ -408,21 +592,9 @@ def compile_variant(rt: ReportType, o: Outline, p: Profile) -> ReportType:
     for s in (x for x in rt.sections if x.place == "start"):
         sections.append(replace(s, questions=tuple(_fixed(q, rt, o, p, s.id) for q in s.questions)))
     for part in o.parts:
-        unknown = [q for q in (*part.questions, *part.required) if q not in pool]
-        if unknown:
-            raise SchemaError(f"{where}: part '{part.id}' names unknown question(s) {unknown}")
-        qs = [
-            _adapt(pool[q], p, section=part.id, required=q in part.required, style=part.style_of(q, ""))
-            for q in part.questions
-        ]
-        if part.figures:
-            qs += _figure_questions(p, part.id)
-            if "other_figures" in pool and "other_figures" not in part.questions:
-                qs.append(_adapt(pool["other_figures"], p, section=part.id, required=False))
-        sections.append(Section(part.id, part.label, tuple(qs), "part"))
+        sections.append(_part_section(rt, part, p, where))
     for s in (x for x in rt.sections if x.place == "end"):
         sections.append(replace(s, questions=tuple(_fixed(q, rt, o, p, s.id) for q in s.questions)))
-    sections.append(Section("headings", "各级标题（可改）", _heading_questions(o), "end"))
     ids = [q.id for s in sections for q in s.questions]
     dup = sorted({i for i in ids if ids.count(i) > 1})
     if dup:

@@ -134,32 +134,40 @@ class ReportType:
     profiles: tuple[Any, ...] = ()  # dialogs.outlines.Profile, in display order
     outline: Any = None  # set on a variant: the Outline it was built for
     profile: Any = None  # set on a variant: the Profile it was built for
+    roles: tuple[Any, ...] = ()  # dialogs.outlines.Role: what parts are for (the regulation's items)
+
+    def role(self, role_id: str) -> Any:
+        """A Role by id (None if unknown)."""
+        return next((r for r in self.roles if r.id == role_id), None)
 
     @cached_property
-    def _variants(self) -> dict[tuple[str, str], ReportType]:
+    def _variants(self) -> dict[tuple[str, str, tuple[str, ...]], ReportType]:
         return {}
 
-    def variant(self, outline: str = "", profile: str = "") -> ReportType:
-        """This report type laid out by an outline, worded for a bureau profile (cached; itself if it has none)."""
+    def variant(self, outline: str = "", profile: str = "", layout: tuple[str, ...] = ()) -> ReportType:
+        """This report type laid out by an outline (as a draft arranges it), worded for a bureau profile (cached)."""
         if not self.outlines:
             return self
-        from .outlines import compile_variant, pick
+        from .outlines import arrange, compile_variant, pick
 
         p = pick(self.profiles, profile)
         o = pick(self.outlines, outline or p.outline)  # until chosen, the bureau's usual outline
-        key = (o.id, p.id)
+        key = (o.id, p.id, layout)
         if key not in self._variants:
-            self._variants[key] = compile_variant(self, o, p)
+            if len(self._variants) > 4096:  # layouts are the users' own: keep the cache bounded
+                self._variants.clear()
+            self._variants[key] = compile_variant(self, arrange(o, layout), p)
         return self._variants[key]
 
     def variant_for(self, answers: dict[str, Any]) -> ReportType:
         """The variant a draft's answers choose (its 部门 and 报告结构 answers, by name)."""
         if not self.outlines:
             return self
-        outline, profile = answers.get("outline"), answers.get("profile")
+        outline, profile, layout = answers.get("outline"), answers.get("profile"), answers.get("layout")
         return self.variant(
             self._ids_by_name["outline"].get(outline, "") if isinstance(outline, str) else "",
             self._ids_by_name["profile"].get(profile, "") if isinstance(profile, str) else "",
+            tuple(x for x in layout if isinstance(x, str))[:20] if isinstance(layout, list) else (),
         )
 
     @cached_property

@@ -15,6 +15,7 @@ from .engine import Engine, Notice, Step, SumFailure, item_title, paragraph_targ
 from .messages import label, say
 from .parse import format_date
 from .schema import Question
+from .wording import fill_years
 
 Rows = tuple[tuple[Button, ...], ...]
 
@@ -150,7 +151,9 @@ class Screens:
 
     def _prompt_lines(self, draft: Draft, q: Question, items: list[Any], partial: bool) -> list[str]:
         if q.kind != "group":
-            return [q.prompt] + ([f"💡 {q.hint}"] if q.hint else [])
+            year = draft.answers.get("year")
+            offered = [f"{i}. {fill_years(s, year)}" for i, s in enumerate(q.suggestions, 1)]
+            return [q.prompt, *offered] + ([f"💡 {q.hint}"] if q.hint else [])
         f = self.engine.asked(draft, q)
         lines = []
         if q.repeat:
@@ -168,7 +171,9 @@ class Screens:
         asked = e.asked(draft, q)
         rows: list[tuple[Button, ...]] = []
         if asked.kind == "choice":
-            rows.append(tuple(Button(o, Action("choose", str(i), expect=exp)) for i, o in enumerate(asked.options)))
+            buttons = [Button(o, Action("choose", str(i), expect=exp)) for i, o in enumerate(asked.options)]
+            per_row = 2 if any(len(o) > 8 for o in asked.options) else len(buttons)
+            rows += [tuple(buttons[i : i + per_row]) for i in range(0, len(buttons), per_row)]
         rows += self._suggestion_rows(draft, q, asked)
         partial = bool(draft.partial.get(q.id))
         nav: list[Button] = []

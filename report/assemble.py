@@ -14,6 +14,7 @@ from typing import Any
 
 from dialogs.numbers import Figure
 from dialogs.schema import Question, ReportType
+from dialogs.wording import FORM_STYLE, RUN_IN, STYLE_LEVEL, fill_years
 
 _SENTENCE_END = re.compile(r"[。；;！？!?\n]")
 
@@ -25,6 +26,7 @@ class Item:
     title: str
     body: str
     figs: list[str] = field(default_factory=list)
+    sep: str = "。"  # between a run-in title and its text, as the user wrote it
 
 
 def _figure(answers: dict[str, Any], fid: str) -> Figure | None:
@@ -78,16 +80,30 @@ def other_figures_sentence(answers: dict[str, Any], subject: str) -> str:
 
 def _items(q: Question, value: Any) -> list[Item]:
     values = value if isinstance(value, list) else [value]
-    return [Item(str(v.get("title", "")), str(v.get("body", ""))) for v in values if isinstance(v, dict)]
+    return [
+        Item(str(v.get("title", "")), str(v.get("body", "")), sep=str(v.get("sep") or "。"))
+        for v in values
+        if isinstance(v, dict)
+    ]
 
 
-def _entries(rt: ReportType, section: Any, answers: dict[str, Any]) -> list[dict[str, Any]]:
+def _entries(section: Any, answers: dict[str, Any], form: str) -> list[dict[str, Any]]:
+    """A part's paragraphs and item lists in asking order (its lead paragraph first), laid out in its form."""
     entries: list[dict[str, Any]] = []
     for q in section.questions:
         if q.id not in answers or q.kind in ("figure", "choice", "figures") or q.id.endswith("_named"):
             continue
         if q.kind == "group":
-            entries.append({"kind": "items", "style": q.style or "sections", "items": _items(q, answers[q.id])})
+            style = form or q.style or "sections"
+            entries.append(
+                {
+                    "kind": "items",
+                    "style": style,
+                    "level": STYLE_LEVEL.get(style, 2),
+                    "run_in": style in RUN_IN,
+                    "items": _items(q, answers[q.id]),
+                }
+            )
         elif q.kind == "paragraph":
             prefix, already = (q.lead_in[0], q.lead_in[1:]) if q.lead_in else ("", ())
             entries.append({"kind": "paragraph", "text": answers[q.id], "prefix": prefix, "already": already})
@@ -124,8 +140,9 @@ def parts_context(rt: ReportType, answers: dict[str, Any], year: str, who: str) 
     sections = {s.id: s for s in rt.sections}
     parts = []
     for part in rt.outline.parts:
-        heading = answers.get(f"head_{part.id}") or part.heading.replace("{year}", year)
-        entries = _entries(rt, sections[part.id], answers)
+        heading = fill_years(str(answers.get(f"head_{part.id}") or part.heading), year)
+        form = FORM_STYLE.get(str(answers.get(f"form_{part.id}", "")), "")
+        entries = _entries(sections[part.id], answers, form)
         parts.append({"id": part.id, "heading": heading, "entries": entries, "figures": part.figures})
     _place_figures(rt, parts, answers, f"{year}年，{who}")
     return parts

@@ -19,6 +19,7 @@ import jinja2
 
 from dialogs.parse import format_date
 from dialogs.schema import TEMPLATES_DIR, ReportType
+from dialogs.wording import DEFAULT_CLOSING, opening_lead_in, own_closing
 
 from .assemble import parts_context
 
@@ -27,7 +28,8 @@ _NL = "\u2028"  # an answer's line break while it passes through the template
 CN_DIGITS = "零一二三四五六七八九"
 _END = "。！？…"
 _SOFT_END = "，、；：,;:"
-KINDS = ("title", "to", "p", "h1", "h2", "h3", "h4", "lead", "sign", "date")
+KINDS = ("title", "to", "p", "h1", "h2", "h3", "h4", "lead", "lead3", "sign", "date")
+RUN_IN_KINDS = ("lead", "lead3")
 
 
 @dataclass(frozen=True)
@@ -37,7 +39,8 @@ class Block:
     kind: str
     text: str
     number: str = ""
-    head: str = ""  # a run-in heading's own words, e.g. 强化依法履职 (kind "lead")
+    head: str = ""  # a run-in heading's own words, e.g. 强化依法履职 (kinds "lead", "lead3")
+    sep: str = "。"  # what follows a run-in heading: 。 or ：, as the user wrote it
 
 
 @dataclass(frozen=True)
@@ -95,13 +98,12 @@ def lead_in(value: Any, prefix: str, already: tuple[str, ...] = ()) -> str:
     return s if s.startswith(already) else prefix + s
 
 
-_AS_FOLLOWS = re.compile(r"现(?:将|就|把)[^。：:]{0,40}?(?:报告|汇报)如下[：:]$")
-
-
-def closing(value: Any, default: str) -> str:
-    """The opening as a sentence, then `default` (现将……如下：) unless it already ends with its own."""
+def opening(value: Any, year: str, who: str, unit: str) -> str:
+    """The user's opening as written: 「{年}年，{简称}」 before it only when it has no lead-in of its own,
+    and the default closing after it only when it has no closing of its own (never two)."""
     s = str(value).strip()
-    return s if _AS_FOLLOWS.search(s) else sentence(s) + default
+    lead = opening_lead_in(s, year, who, (unit,))
+    return lead + (s if own_closing(s) else sentence(s) + DEFAULT_CLOSING)
 
 
 def _finalize(value: Any) -> Any:
@@ -121,7 +123,7 @@ def _environment(directory: str) -> jinja2.Environment:
         finalize=_finalize,
         extensions=["jinja2.ext.do"],
     )
-    env.filters.update(sentence=sentence, bare=bare, lead_in=lead_in, closing=closing, cn_date=format_date)
+    env.filters.update(sentence=sentence, bare=bare, lead_in=lead_in, opening=opening, cn_date=format_date)
     return env
 
 
@@ -135,10 +137,10 @@ def _blocks(lines: list[str]) -> list[Block]:
         kind, _, text = line[1:].partition(" ")
         if kind not in KINDS:
             raise ValueError(f"unknown block kind '@{kind}' in template output")
-        if kind == "lead":
-            head, _, rest = text.partition(SEP)
+        if kind in RUN_IN_KINDS:
+            head, sep, rest = (text.split(SEP, 2) + ["", ""])[:3]
             paras = [p.strip() for p in rest.split(_NL) if p.strip()]
-            blocks.append(Block("lead", tidy(paras[0]) if paras else "", head=bare(head)))
+            blocks.append(Block(kind, tidy(paras[0]) if paras else "", head=bare(head), sep=sep or "。"))
             blocks += [Block("p", tidy(p)) for p in paras[1:]]
             continue
         parts = [p.strip() for p in text.split(_NL) if p.strip()]
@@ -149,7 +151,7 @@ def _blocks(lines: list[str]) -> list[Block]:
     return blocks
 
 
-_LEVEL = {"h1": 1, "h2": 2, "lead": 2, "h3": 3, "h4": 4}
+_LEVEL = {"h1": 1, "h2": 2, "lead": 2, "h3": 3, "lead3": 3, "h4": 4}
 
 
 def _drop_empty_sections(blocks: list[Block]) -> list[Block]:
@@ -176,7 +178,7 @@ def _number(blocks: list[Block]) -> list[Block]:
             counters[deeper] = 0
         n = counters[level - 1]
         number = {1: f"{cn_number(n)}、", 2: f"（{cn_number(n)}）", 3: f"{n}.", 4: f"（{n}）"}[level]
-        out.append(Block(b.kind, b.text, number, b.head))
+        out.append(Block(b.kind, b.text, number, b.head, b.sep))
     return out
 
 
@@ -209,8 +211,8 @@ def to_text(comp: Composition) -> str:
             lines += ["", b.text]
         elif b.kind == "date":
             lines.append(b.text)
-        elif b.kind == "lead":
-            lines.append(f"　　{b.number}{b.head}。{b.text}")
+        elif b.kind in RUN_IN_KINDS:
+            lines.append(f"　　{b.number}{b.head}{b.sep}{b.text}")
         elif b.kind == "p":
             lines.append(f"　　{b.text}")
         else:

@@ -36,7 +36,7 @@ LINE_TWIPS = 579  # 28.95 pt exact: 22 lines in the 225 mm text block
 CHAR_TWIPS = BODY_PT * 20  # one body character, for indents
 CHAR_SPACING = -5  # twentieths of a point: −0.25 pt gives 28 characters a line
 LINE_CHARS = 28
-HEADING_FONTS = {"h1": HEITI, "h2": KAITI, "h3": FANGSONG, "h4": FANGSONG, "lead": KAITI}
+HEADING_FONTS = {"h1": HEITI, "h2": KAITI, "h3": FANGSONG, "h4": FANGSONG, "lead": KAITI, "lead3": FANGSONG}
 _THEME_ATTRS = ("w:asciiTheme", "w:hAnsiTheme", "w:eastAsiaTheme", "w:cstheme")
 _UNSAFE = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
 
@@ -236,9 +236,9 @@ def _block(doc, b: Block) -> None:
         add_run(p, b.text, FANGSONG, BODY_PT)
     elif b.kind == "p":
         add_run(_paragraph(doc), b.text, FANGSONG, BODY_PT)
-    elif b.kind == "lead":
+    elif b.kind in ("lead", "lead3"):
         p = _paragraph(doc)
-        add_run(p, f"{b.number}{b.head}。", KAITI, BODY_PT)
+        add_run(p, f"{b.number}{b.head}{b.sep}", HEADING_FONTS[b.kind], BODY_PT)
         add_run(p, b.text, FANGSONG, BODY_PT)
     elif b.kind in ("h1", "h2", "h3", "h4"):
         p = _paragraph(doc, keep_next=True)

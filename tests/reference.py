@@ -95,6 +95,10 @@ FIGURES = [
 NAMED = ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司", "河南江河机械有限责任公司", "每半年专题研究1次"]
 
 
+# A part starts with its heading, the form of its sub-headings and a lead paragraph: keep, keep, none.
+PART_START = ["/skip", "/skip", "/skip"]
+
+
 def upto_named() -> list[str]:
     """The messages of a complete pass up to the list of named reserve enterprises (not included)."""
     msgs = script()
@@ -111,10 +115,11 @@ def script() -> list[str]:
         "2024",
         "/skip",
         "坚持以习近平新时代中国特色社会主义思想为指导，立足新发展阶段，贯彻新发展理念，推动本单位法治建设迈上新台阶",
+        *PART_START,
     ]
     for title, body in DUTY:
         msgs += [title, body]
-    msgs.append("/done")
+    msgs += ["/done", *PART_START]
     for title, body in MEASURES:
         msgs += [title, body]
     msgs += [
@@ -134,11 +139,12 @@ def script() -> list[str]:
         "8",
         "８家",
         "/skip",  # 其他数字
+        *PART_START,
     ]
     for title, body in SHORTCOMINGS:
         msgs += [title, body]
-    msgs += ["/done", CAUSES, RECTIFICATION]
+    msgs += ["/done", CAUSES, RECTIFICATION, *PART_START]
     for title, body in PLANS:
         msgs += [title, body]
-    msgs += ["/done", "/skip", "/skip", "2025年1月20日"]
+    msgs += ["/done", "/skip", "/skip", "/skip", "2025年1月20日"]  # 其他: heading, text; 落款单位
     return msgs

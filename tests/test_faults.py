@@ -200,7 +200,7 @@ def test_fifty_users_at_once_through_the_application(tmp_path):
                 api.message(u, answers(u)[step])
 
         def all_done(sent):
-            done = {s.chat_id for s in sent if s.method == "sendMessage" and "第一责任人职责的情况" in s.text}
+            done = {s.chat_id for s in sent if s.method == "sendMessage" and "一级标题用哪个" in s.text}
             return done >= set(users)
 
         api.wait_sent(all_done, timeout=60)

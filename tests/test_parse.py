@@ -161,14 +161,3 @@ def test_pasted_numbering_is_taken_off_titles(text, title, removed):
     from dialogs.cleanup import clean_title
 
     assert clean_title(text) == (title, removed)
-
-
-def test_pasted_opening_loses_year_unit_and_report_as_follows():
-    from dialogs.cleanup import clean_opening
-
-    pasted = "2024年，我局2024年，我局坚持以人民为中心，依法履职。现将法治政府建设情况报告如下。现将工作情况汇报如下："
-    text, removed = clean_opening(pasted, ("县人社局",))
-    assert text == "坚持以人民为中心，依法履职"
-    assert removed[:2] == ["2024年，我局", "2024年，我局"] and len(removed) == 4
-    assert clean_opening("2024年以来，县人社局坚持依法行政", ("县人社局",))[0] == "坚持依法行政"
-    assert clean_opening("坚持依法行政", ())[0] == "坚持依法行政"

@@ -60,9 +60,9 @@ def test_every_written_answer_has_prompt_and_example(types):
                 assert len(q.options) >= 2, q.id
 
 
-def test_three_outlines_and_six_profiles_are_offered(types):
+def test_four_outlines_and_six_profiles_are_offered(types):
     base = types["fazhi_zhengfu"]
-    assert [o.id for o in base.outlines] == ["five", "three", "enforce"]
+    assert [o.id for o in base.outlines] == ["reg", "five", "three", "enforce"]
     assert {p.name for p in base.profiles} >= {"科技局", "人社局", "市场监管局", "司法局", "教育局", "其他部门"}
     assert base.variant("nonexistent", "nonexistent").profile.name == "其他部门"  # the neutral default
     v = base.variant_for({"profile": "人社局", "outline": "执法数据在前"})

@@ -222,7 +222,7 @@ def test_forged_and_stale_button_data(api, tmp_path):
 def test_a_double_tap_acts_once(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         begin(api, U)
-        for m in reference.script()[2:7]:
+        for m in reference.script()[2:10]:  # basics, then the first part's heading, form and lead paragraph
             api.message(U, m)
         first_title = wait_text(api, U, "第 1 个小标题 · 小标题")
         ex = press(api, U, "看示例", "示例（小标题）", source=first_title)
@@ -475,7 +475,7 @@ def test_no_per_user_state_is_left_behind_in_the_application(api, tmp_path):
 def test_a_long_paste_split_by_telegram_is_joined_not_cut(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         begin(api, U)
-        for m in reference.script()[2:8]:
+        for m in reference.script()[2:11]:
             api.message(U, m)
         wait_text(api, U, "具体内容")  # the body of the first 第一责任人 sub-section
         n = len(messages(api, U))

@@ -126,9 +126,9 @@ def test_trap_4_skip_on_an_optional_section_says_it_skips_the_whole_section(api,
         say(api, U, "/start", "您是哪类部门")
         press(api, U, "其他部门", "报告按哪种结构写")
         press(api, U, "三段式", "请输入单位全称")
-        for m in ("甲县某局", "/skip", "2024", "/skip"):
+        for m in ("甲县某局", "/skip", "2024", "/skip", "/skip", "/skip", "/skip"):  # …opening, heading, form
             api.message(U, m)
-        duty = say(api, U, "/skip", "第一责任人职责的情况")  # optional in a three-part report
+        duty = say(api, U, "/skip", "第一责任人职责的情况")  # no lead paragraph; 第一责任人 is optional here
         assert "跳过整项" in [label for label, _ in duty.buttons()]
         skipped = press(api, U, "跳过整项", "已跳过整项“第一责任人履职”", source=duty)
         assert "主要举措" in skipped.text or "举措" in skipped.text
