@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import copy
 import posixpath
+import re
 import zipfile
 import zlib
 from io import BytesIO
@@ -32,7 +33,7 @@ _RATIO_FLOOR = 1024 * 1024
 _CHUNK = 64 * 1024
 _OLE = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 _ENCRYPTED = "EncryptionInfo".encode("utf-16-le")
-_INVISIBLE = dict.fromkeys(map(ord, "\u00ad\u180e\u200b\u200c\u200d\u200e\u200f\u2060\ufeff"))
+_INVISIBLE = re.compile("[\u00ad\u180e\u200b-\u200f\u2060\ufeff]")
 _DAMAGED = (zipfile.BadZipFile, zlib.error, EOFError, etree.LxmlError, ValueError, KeyError, NotImplementedError)
 _PARSE = {"resolve_entities": False, "no_network": True, "load_dtd": False, "huge_tree": False}
 _RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships/"
@@ -57,17 +58,15 @@ class DocxFileReader:
         if data.startswith(_OLE):
             raise UnreadableFile("import_encrypted" if _ENCRYPTED in data else "import_doc")
         if data.startswith(b"PK"):
-            source = read_docx(data)
-        elif filename.lower().endswith((".docx", ".doc", ".wps", ".pdf", ".xlsx")):
+            return read_docx(data)
+        if filename.lower().endswith((".docx", ".doc", ".wps", ".pdf", ".xlsx")):
             raise UnreadableFile("import_not_docx")
-        else:
-            source = Source(tuple(decode_text(data).splitlines()))
-        return Source(tuple(clean(p) for p in source.paragraphs), source.tables)
+        return Source(tuple(decode_text(data).splitlines()))
 
 
 def clean(text: str) -> str:
     """Text without the invisible characters editors leave in it (soft hyphen, zero-width space, BOM ...)."""
-    return text.translate(_INVISIBLE)
+    return _INVISIBLE.sub("", text)
 
 
 def decode_text(data: bytes) -> str:
@@ -211,7 +210,7 @@ def _paragraph(p: etree._Element, numbering: Numbering) -> str:
     """A paragraph's text as Word shows it, with its automatic number (if any) in front."""
     text = "".join(map(_run_text, _TEXT(p)))
     label = numbering.label(p.find(_PPR))
-    return label + text if text.strip() else text
+    return clean(label + text if text.strip() else text)
 
 
 def _run_text(el: etree._Element) -> str:
