@@ -15,6 +15,7 @@ from report import compose, to_text
 from report.reader import DocxFileReader
 from tests import import_fixtures as fx
 from tests.conftest import say
+from tests.docx_builder import build_docx
 
 DATE = "2026年2月10日"
 
@@ -143,7 +144,8 @@ def test_each_outline_is_recognised_and_renders_back(assistant, text, outline, p
 
 
 def test_auto_numbered_headings_are_read_as_their_numbers(assistant):
-    outs = upload(assistant, 43, "r.docx", fx.word_docx(fx.ENFORCE, auto_numbers=True))
+    # Word's own list numbering: numPr on each heading paragraph and a 一、/（一） list in numbering.xml
+    outs = upload(assistant, 43, "r.docx", build_docx(fx.ENFORCE, "para_numbering"))
     assert replies(outs)[-1].notice == "import_summary"
     tap(assistant, 43, outs, "import_yes")
     a = assistant.active(43).answers
