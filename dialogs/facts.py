@@ -10,24 +10,23 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
+from .numbers import UNITS
+
 _HALF = str.maketrans("０１２３４５６７８９．％，：", "0123456789.%,:")
 _DATE = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|\d{4}年(?:度|以来|底|初)?")
 _QUAL = r"(?:将近|接近|近|大约|约|超过|超|逾)?"  # words that change a figure's meaning (共/达 do not)
-_NUMBER = re.compile(
-    _QUAL
-    + r"\d+(?:,\d{3})*(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:%|[\u4e00-\u9fff]{0,2}(?=[，。、；：,;:）)\s]|$)|[\u4e00-\u9fff]{1,2})?"
-)
 _PERCENT_CN = re.compile(r"百分之[零〇一二三四五六七八九十百点]+")
 _TITLE = re.compile(r"《[^》]{1,60}》")
 _QUOTED = re.compile(r"“[^”]{2,30}”")
 _ORG = re.compile(
     r"[\u4e00-\u9fff（）()]{2,30}?(?:有限责任公司|有限公司|股份公司|集团|公司|医院|学校|大学|中心|协会|委员会|研究院|研究所)"
 )
-# Unit words a number may carry: anything else after the digits is the next word, not the unit.
-_UNIT_WORDS = (
-    "家次 户次 人次 万元 亿元 课时 学时 小时 平方米 公里 "
-    "家 个 项 件 起 次 场 份 人 名 户 元 期 批 篇 所 条 天 日 台 辆 套 册 本 张 处 宗 例 亩 吨 单 笔 部 门 座 支 届 轮 堂 年 月 倍 岁"
-).split()
+# Unit words a number may carry (the figure units of dialogs/numbers.py, longest first, and a few
+# more words a count can take in running text): anything else after the digits is the next word.
+_UNIT_WORDS = tuple(sorted((UNITS - {"%"}) | {"年", "月", "倍", "岁"}, key=lambda u: (-len(u), u)))
+_NUMBER = re.compile(
+    _QUAL + r"\d+(?:,\d{3})*(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:%|" + "|".join(map(re.escape, _UNIT_WORDS)) + ")?"
+)
 
 
 @dataclass(frozen=True)
@@ -48,7 +47,7 @@ def _number_with_unit(match: str) -> str:
     m = re.match(_QUAL + r"\d+(?:,\d{3})*(?:\.\d+)?(?:余|多)?(?:万|亿)?%?", match)
     head = m.group(0) if m else match
     rest = match[len(head) :]
-    unit = next((u for u in sorted(_UNIT_WORDS, key=len, reverse=True) if rest.startswith(u)), "")
+    unit = next((u for u in _UNIT_WORDS if rest.startswith(u)), "")
     return (head + unit).replace(",", "")
 
 

@@ -22,11 +22,40 @@ _DIGIT_BY_DIGIT = dict(zip("零〇○一二三四五六七八九", "000123456789
 PREFIXES = ("将近", "接近", "超过", "大约", "约", "近", "超", "逾", "共", "达")
 SUFFIXES = ("余", "多", "左右", "以上", "上下")
 APPROXIMATE = frozenset({"将近", "接近", "超过", "大约", "约", "近", "超", "逾", "余", "多", "左右", "以上", "上下"})
-# Units reports use (words, not symbols, except %). A figure's unit must be one of these.
-UNITS = frozenset(
-    "家 个 项 件 起 次 场 份 人 人次 名 户 元 万元 亿元 % 家次 户次 期 批 篇 所 条 天 日 小时 台 辆 套 册 本 张 处 宗 例"
-    " 万人 万户 万册 万份 万人次 亩 公顷 平方米 公里 千米 米 吨 所次 单 笔 部 门 座 支 届 轮 堂 课时 学时".split()
-)
+# Units reports use (words, not symbols, except %), by family. This is the one home of
+# the unit vocabulary: a figure's unit must be one of these, and the fact lock
+# (dialogs/facts.py) reads the same list. The family says what a unit measures
+# (a 人次 question is not answered with a percentage).
+UNIT_FAMILIES: dict[str, tuple[str, ...]] = {
+    "count": tuple(
+        "家 个 项 件 起 宗 例 次 场 份 批 类 所 户 处 座 台 辆 套 艘 册 本 张 篇 条 期 单 笔 部 门 支 届 轮 堂"
+        " 场次 批次 家次 户次 件次 车次 艘次 所次 架次 万户 万份 万册 万件".split()
+    ),
+    "person": ("人", "名", "位", "万人"),
+    "person_times": ("人次", "万人次"),
+    "money": ("元", "万元", "亿元"),
+    "percentage": ("%",),
+    "area": ("亩", "万亩", "公顷", "平方米", "万平方米", "平方公里"),
+    "length": ("公里", "千米", "米"),
+    "weight": ("吨", "万吨", "千克", "公斤"),
+    "duration": ("天", "日", "小时", "课时", "学时"),
+}
+_FAMILY_OF = {u: family for family, units in UNIT_FAMILIES.items() for u in units}
+UNITS = frozenset(_FAMILY_OF)
+# Longest first, so a text is cut at 万人次 before 人次 before 人, 平方米 before 米, 场次 before 场.
+UNITS_LONGEST_FIRST = tuple(sorted(UNITS, key=lambda u: (-len(u), u)))
+
+
+def unit_family(unit: str) -> str:
+    """What a unit measures: 'count', 'person', 'person_times', 'money', 'percentage', 'area', …; '' if unknown."""
+    return _FAMILY_OF.get(unit, "")
+
+
+def leading_unit(text: str) -> str:
+    """The longest unit `text` starts with ('人次的' -> '人次', '平方米' -> '平方米'); '' if none."""
+    return next((u for u in UNITS_LONGEST_FIRST if text.startswith(u)), "")
+
+
 _NUMBER = re.compile(rf"^(?:\d+(?:\.\d+)?(?:[万亿]\d*)?|[{_CN_CHARS}\d.]+)")
 
 
