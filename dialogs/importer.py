@@ -35,11 +35,12 @@ _TITLE = re.compile(r"^(?P<unit>.*?)\s*(?:关于)?\s*(?P<year>20\d{2})\s*年度?
 _DATE = re.compile(r"^(20\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*日$")
 _YEARS = re.compile(r"(?<![\d—–\-~至到])(20\d{2})(?=年)(?![年]?[—–\-~至到])")
 _UNIT = re.compile(
-    r"[\u4e00-\u9fff]{1,6}?(?:省|市|县|区|旗|州)[\u4e00-\u9fff]{1,16}?"
-    r"(?:委员会|管理局|分局|局|委|办公室|中心|服务中心)(?![\u4e00-\u9fff]{0,1}(?:会|长))"
+    r"[\u4e00-\u9fff]{1,3}(?:县|市|区|旗)(?:[\u4e00-\u9fff]{1,3}(?:市|县|区))?[\u4e00-\u9fff]{2,14}?"
+    r"(?:委员会|分局|局|办公室|中心)(?!会|长|办)"
 )
-_SHORT = re.compile(r"(?:县|市|区)?[\u4e00-\u9fff]{1,8}?(?:局|委|办|中心|院|所|站)")
+_SHORT = re.compile(r"(?:县|市|区|旗)?[\u4e00-\u9fff]{1,8}?(?:分局|局|委|办|中心|院|所|站)")
 _SUPERIOR = ("县委", "县政府", "市委", "市政府", "区委", "区政府", "县人大", "县政协", "县纪委", "党委", "党组")
+_NOT_A_UNIT = ("县委", "市委", "区委", "政府", "依法治", "人大", "政协", "纪委", "党委", "领导")
 MAX_HEADING = 100  # a longer 一、… line is body text that happens to start with a number
 TITLE_MAX = 40  # a run-in title longer than this is not a title: the whole line is body
 NOT_TO_CHECK = ("profile", "outline", "layout")  # the layout, not content: carried without 待核对
@@ -227,8 +228,9 @@ def _guess_unit(out: Imported, body: list[str]) -> str:
     if out.sign_unit:
         return out.sign_unit
     for p in [out.opening, *body]:
-        for m in _UNIT.finditer(p):
-            if not m.group().endswith(_SUPERIOR):
+        for start in range(len(p)):
+            m = _UNIT.match(p, start)
+            if m and not any(w in m.group() for w in _NOT_A_UNIT):
                 return m.group()
     return ""
 
@@ -245,9 +247,13 @@ def parse(paragraphs: list[str] | tuple[str, ...]) -> Imported:
 
 
 def is_short_of(short: str, unit: str) -> bool:
-    """Whether `short` is a real short name of `unit`: 县科技局 of 鲁山县科学技术局, never 在县委 or 县委."""
-    core = short[1:] if short[0] in "县市区" else short
+    """Whether `short` is a real short name of `unit`: 县科技局 of 鲁山县科学技术局; never 在县委, 县委, or
+    市生态环境局 of 安州市生态环境局梧川分局 (a branch's short name keeps 分局)."""
+    place = short[0] in "县市区旗"
+    core = short[1:] if place else short
     if len(short) < 3 or short == unit or short.endswith(_SUPERIOR) or short in _SUPERIOR:
+        return False
+    if (place and short[0] not in unit) or (unit.endswith("分局") and not short.endswith("分局")):
         return False
     pos = 0
     for ch in core:
@@ -258,12 +264,15 @@ def is_short_of(short: str, unit: str) -> bool:
 
 
 def short_name(text: str, unit: str) -> str:
-    """The first short name of the unit used in the text ('' if none)."""
+    """The first short name of the unit used in the text ('' if none): it starts a phrase or with 县/市/区,
+    and is never a piece of the full name where that is written out."""
     if not unit:
         return ""
-    for start in range(len(text[:200])):
+    text = text[:300].replace(unit, "※")
+    for start in range(len(text)):
         m = _SHORT.match(text, start)
-        if m and is_short_of(m.group(), unit) and m.group() not in SELF_NAMES:
+        boundary = start == 0 or not "\u4e00" <= text[start - 1] <= "\u9fff" or m and m.group()[0] in "县市区旗"
+        if m and boundary and is_short_of(m.group(), unit) and m.group() not in SELF_NAMES:
             return m.group()
     return ""
 
