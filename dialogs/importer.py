@@ -174,7 +174,7 @@ def split_run_in(text: str) -> tuple[str, str, str]:
     m = re.search(r"[。：:]", text)
     if m and text[m.end() :].strip() and len(text[: m.start()].strip()) <= TITLE_MAX:
         return text[: m.start()].strip(), m.group(), text[m.end() :].strip()
-    return text.strip(), "", ""
+    return text.strip().rstrip("。"), "", ""
 
 
 def _sub(line: str, level: int) -> re.Match[str] | None:
