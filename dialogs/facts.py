@@ -243,7 +243,11 @@ _HONOUR = re.compile(
     r"荣获|获评|获得|称号|被评为|评为|评选为|先进|示范|表彰|嘉奖|表扬|荣誉|首位|前列|前茅|名列|位居|位列|排名|"
     r"第一(?!责任人|时间|次|批|季度|阶段|步|条|款|章|节|项|部分|个|是)|[一二三]等奖|金奖|优秀|获奖|标杆|典范|模范|冠军"
 )
-_LINK = re.compile(r"https?://\S+|www\.\S+|\b[\w-]+(?:\.[\w-]+)*\.(?:com|cn|net|org|io|top|xyz|info|me)\b\S*", re.I)
+_URL_CHARS = r"[A-Za-z0-9./:?#=&%~+_@-]"
+_LINK = re.compile(
+    rf"https?://{_URL_CHARS}+|www\.{_URL_CHARS}+|(?<![A-Za-z0-9-])[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.(?:com|cn|net|org|io|top|xyz|info|me)\b{_URL_CHARS}*",
+    re.I,
+)
 _MARKUP = re.compile(
     r"\*\*|__|`|^\s*#{1,6}\s|^\s*[-*+]\s|^\s*\d+[.)]\s|\[[^\]]*\]\([^)]*\)|</?[a-zA-Z][^>]*>|^\s*>", re.M
 )
@@ -306,7 +310,7 @@ def facts(text: str) -> Facts:
     """Every fact of a text the lock compares."""
     s = half_width(text)
     dates = tuple(m.group(0) for m in _DATE.finditer(s))
-    masked = _DATE.sub(lambda m: "□" * len(m.group(0)), s)
+    masked = _LINK.sub(lambda m: "□" * len(m.group(0)), _DATE.sub(lambda m: "□" * len(m.group(0)), s))
     clauses = _clauses(masked)
     return Facts(
         numbers=tuple(f.key for c in clauses for f in figures(c)),
@@ -395,10 +399,11 @@ def _added_honours(before: Facts, after: Facts) -> list[Violation]:
 
 
 def _injections(original: str, rewrite: str) -> list[Violation]:
-    out = []
-    for kind, pattern in (("link", _LINK), ("markup", _MARKUP), ("instruction", _INSTRUCTION)):
-        out += [Violation(kind, m.group(0).strip()[:30], "added") for m in pattern.finditer(rewrite)]
-        out = [v for v in out if v.kind != kind or not pattern.search(original)]
+    """Links the user did not write; markup or instructions when the user wrote none."""
+    out = [Violation("link", m.group(0)[:40], "added") for m in _LINK.finditer(rewrite) if m.group(0) not in original]
+    for kind, pattern in (("markup", _MARKUP), ("instruction", _INSTRUCTION)):
+        if not pattern.search(original):
+            out += [Violation(kind, m.group(0).strip()[:30], "added") for m in pattern.finditer(rewrite)]
     return list(dict.fromkeys(out))
 
 

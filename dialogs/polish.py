@@ -118,4 +118,4 @@ async def polish(writer: Writer, req: Request) -> Outcome:
         if not found:
             return Outcome(text=text)
         problems = [str(v) for v in found]
-    return Outcome(problem="polish_changed_facts", detail="；".join(problems or []), violations=tuple(found))
+    return Outcome(problem="polish_changed_facts", detail="；".join((problems or [])[:3]), violations=tuple(found))

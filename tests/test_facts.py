@@ -261,3 +261,8 @@ def test_inserting_any_negation_always_fails(text, negation, verb, data):
 def test_inserting_any_honour_always_fails(text, honour, data):
     at = data.draw(st.sampled_from([i + 1 for i, c in enumerate(text) if c in "，。"]))
     assert ("honour", "added") in kinds(text, f"{text[:at]}我局{honour}，{text[at:]}")
+
+
+def test_a_link_other_than_the_users_is_refused():
+    text = "在门户网站www.lushan.gov.cn公开执法信息。"
+    assert ("link", "added") in kinds(text, text + "详见www.evil.example.com。")
