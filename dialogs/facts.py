@@ -359,7 +359,8 @@ def _missing_and_added(kind: str, before: tuple[str, ...], after: tuple[str, ...
 
 
 def _kept_names(kind: str, names: tuple[str, ...], other_text: str, change: str) -> list[Violation]:
-    return [Violation(kind, n, change) for n in names if n not in other_text]
+    """Names not in the other text (a quoted name counts as there when its words are, quoted or not)."""
+    return [Violation(kind, n, change) for n in names if n.strip("“”") not in other_text]
 
 
 def _pair_moves(before: Facts, after: Facts) -> list[Violation]:
@@ -370,12 +371,12 @@ def _pair_moves(before: Facts, after: Facts) -> list[Violation]:
     for key, words in after.pairs:
         now[key] |= words
     out = []
-    for key in was.keys() & now.keys():
+    for key in [k for k in was if k in now]:  # in the text's order: the result is the same every run
         for w in sorted(was[key] - now[key]):
             if any(w in now[m] and w not in was.get(m, ()) for m in now if m != key):
                 out.append(Violation("pair", f"{w}{key}", "moved"))
         if was[key] and now[key] and not was[key] & now[key] and not any(v.fact.endswith(key) for v in out):
-            out.append(Violation("pair", f"{''.join(sorted(was[key]))[:8]}{key}", "moved"))
+            out.append(Violation("pair", f"{min(was[key])}{key}", "moved"))
     return out
 
 
