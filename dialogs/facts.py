@@ -219,26 +219,24 @@ def _people(clause: str) -> list[str]:
 
 
 # ---------------------------------------------------------------- negations, honours, injections
-_NEGATIONS = {
+# A negation is a word that starts with one of these (未发生, 不高, 无证, 尚未); its family is what it denies.
+_NEGATION_FAMILY = {
     "未": "未",
-    "尚未": "未",
-    "并未": "未",
-    "从未": "未",
-    "未曾": "未",
-    "未能": "未",
-    "没有": "没有",
-    "没": "没有",
+    "没": "未",
+    "尚": "未",
+    "并": "未",
+    "从": "未",
     "不": "不",
-    "不能": "不",
-    "不得": "不",
-    "不会": "不",
-    "不再": "不",
-    "决不": "不",
-    "绝不": "不",
+    "决": "不",
+    "绝": "不",
     "无": "无",
-    "毫无": "无",
-    "无法": "无",
+    "毫": "无",
 }
+_NEGATION_WORDS = frozenset("未 没有 没 尚未 并未 从未 未曾 未能 不 决不 绝不 无 毫无".split())
+_NOT_NEGATIONS = frozenset(
+    "不断 不仅 不少 不但 不管 不论 不同 不时 不久 不过 不禁 不妨 不免 不已 不然 不动产 未来 未成年 未成年人 "
+    "无论 无缝 无纸化 无人机 无线 没收".split()
+)
 _HONOUR = re.compile(
     r"荣获|获评|获得|称号|被评为|评为|评选为|先进|示范|表彰|嘉奖|表扬|荣誉|首位|前列|前茅|名列|位居|位列|排名|"
     r"第一(?!责任人|时间|次|批|季度|阶段|步|条|款|章|节|项|部分|个|是)|[一二三]等奖|金奖|优秀|获奖|标杆|典范|模范|冠军"
@@ -259,14 +257,21 @@ _INSTRUCTION = re.compile(
 )
 
 
+def _is_negation(word: str) -> bool:
+    """未/没有/不/无 and words made with them (不高, 无证, 尚未), not 不断, 未来, 没收 or 不动产."""
+    if word in _NEGATION_WORDS:
+        return True
+    return word[0] in "未没不无" and word not in _NOT_NEGATIONS and not any(word.startswith(x) for x in _NOT_NEGATIONS)
+
+
 def _negations(text: str) -> list[tuple[str, str]]:
     """(family, the negation with the word after it) for each negation word."""
     out = []
     for clause in _clauses(text):
         words = tagged(clause)
         for i, (w, _, _) in enumerate(words):
-            if w in _NEGATIONS:
-                out.append((_NEGATIONS[w], w + (words[i + 1][0] if i + 1 < len(words) else "")))
+            if _is_negation(w):
+                out.append((_NEGATION_FAMILY[w[0]], w + (words[i + 1][0] if i + 1 < len(words) else "")))
     return out
 
 

@@ -138,7 +138,24 @@ def test_a_negation_said_another_way_is_kept():
 
 
 def test_words_that_only_start_like_a_negation_are_not_negations():
-    assert check("不断加强未来工作。", "持续加强今后工作。") == []
+    assert (
+        check(
+            "不断加强未来工作，没收违法所得，做好不动产登记和未成年人保护。",
+            "持续加强今后工作，依法追缴违法所得，做好登记和青少年保护。",
+        )
+        == []
+    )
+
+
+def test_a_negation_inside_a_word_counts():
+    assert check("查处无证经营3起，培训不够系统。", "查处经营3起，培训系统。") == [
+        Violation("negation", "无证经营", "missing"),
+        Violation("negation", "不够系统", "missing"),
+    ]
+
+
+def test_did_not_said_with_another_word_is_kept():
+    assert check("我局没有发生行政诉讼案件。", "我局全年未发生行政诉讼案件。") == []
 
 
 # ---------------------------------------------------------------- honours
