@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 from typing import Protocol
 
-from .facts import violations
+from .facts import Violation, check
 
 
 class WriterError(RuntimeError):
@@ -49,13 +49,15 @@ class Outcome:
 
     text: str = ""
     problem: str = ""  # message key when there is no suggestion
-    detail: str = ""  # the violations that made the model's tries unusable
+    detail: str = ""  # the violations that made the model's tries unusable, in words
+    violations: tuple[Violation, ...] = ()  # the same, structured: which rule, which fact
 
 
 SYSTEM = (
     "你是县级政府部门的公文写作助手。把用户给出的一段话改写成《法治政府建设情况报告》的正式公文语体。"
     "硬性要求：1. 原文中的每个数字连同单位和“余、多、近、约”等字样、每个《》书名、每个日期、每个单位或人名都必须原样保留；"
-    "2. 不得增加原文没有的任何数字、书名、日期或事实；3. 只输出改写后的这一段正文，不要标题、编号、引号或解释；"
+    "2. 不得增加原文没有的任何数字、书名、日期、单位、人名、荣誉或事实，“未、没有、不、无”等否定词必须保留，"
+    "每个数字仍对应原来的事项；3. 只输出改写后的这一段正文，不要标题、编号、引号、链接、格式符号或解释；"
     "4. 使用简体中文。"
 )
 
@@ -103,6 +105,7 @@ def _unusable(text: str, req: Request) -> str:
 async def polish(writer: Writer, req: Request) -> Outcome:
     """At most two tries; a suggestion is returned only if it keeps every fact and adds none."""
     problems: list[str] | None = None
+    found: list[Violation] = []
     for _ in range(2):
         try:
             text = cleaned(await writer.complete(messages(req, problems)))
@@ -111,7 +114,8 @@ async def polish(writer: Writer, req: Request) -> Outcome:
         bad = _unusable(text, req)
         if bad:
             return Outcome(problem=bad)
-        problems = violations(req.text, text)
-        if not problems:
+        found = check(req.text, text)
+        if not found:
             return Outcome(text=text)
-    return Outcome(problem="polish_changed_facts", detail="；".join(problems or []))
+        problems = [str(v) for v in found]
+    return Outcome(problem="polish_changed_facts", detail="；".join((problems or [])[:3]), violations=tuple(found))
