@@ -24,6 +24,7 @@ ENGINE_ACTIONS = frozenset(
         "item",
         "itemnext",
         "itemlist",
+        "parts",
     }
 )
 # Actions the assistant handles around the engine (drafts, output, help).
@@ -102,6 +103,8 @@ _WORDS = {
     "完成": "done",
     "检查": "review",
     "检查修改": "review",
+    "结构": "parts",
+    "调整结构": "parts",
     "暂停": "pause",
     "帮助": "help",
     "生成报告": "report",

@@ -15,6 +15,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from . import layout
 from .actions import Action
 from .cleanup import CLEANERS
 from .draft import Answer, Draft, now_iso
@@ -381,6 +382,20 @@ class Engine:
         d.review_section = action.arg if action.name == "review" and action.arg in sections else ""
         return self._step(old, d)
 
+    def _parts(self, old: Draft, d: Draft, q: Question | None, action: Action) -> Step:
+        """The report's parts: show them, or change their arrangement (every answer is kept)."""
+        op, _, pid = action.arg.partition(":")
+        if op in layout.OPS:
+            result = layout.change(self.rt, d.answers, op, pid)
+            if result is None:
+                return Step(old, False, info("parts_unchanged"))
+            d.answers["layout"], added = result
+            if added:  # on to the new part's heading
+                d.reviewing, d.review_section, d.cursor = False, "", f"head_{added}"
+                return self._step(old, d, info("part_added"))
+        d.reviewing, d.cursor, d.review_section = True, None, "parts"
+        return self._step(old, d)
+
     def _edit(self, old: Draft, d: Draft, q: Question | None, action: Action) -> Step:
         qs, arg = self.reachable(d), action.arg
         if not arg:  # /edit alone: show the list to pick from
@@ -594,6 +609,11 @@ class Engine:
             step = self._finish_item(old, d, q)
             return step if step.notice or not notice else Step(step.draft, step.changed, notice)
         d.set_answer(q.id, value)
+        switched = q.options_from == "outlines" and old.answers.get(q.id) != value
+        if switched and "layout" in d.answers:  # the old outline's arrangement does not apply
+            relaid = layout.after_outline_switch(self.rt, str(value), d.answers.pop("layout"))
+            if relaid:
+                d.answers["layout"] = relaid
         self._advance(d, q)
         failures = self.check_failures(d, involving=q.id)
         if failures:
@@ -732,6 +752,7 @@ _ANYWHERE: dict[str, Callable[..., Step]] = {
     "resume": Engine._resume,
     "review": Engine._review,
     "edit": Engine._edit,
+    "parts": Engine._parts,
 }
 _ON_QUESTION: dict[str, Callable[..., Step]] = {
     "text": Engine._text,

@@ -143,6 +143,12 @@ MESSAGES: dict[str, str] = {
     "review_title": "📋 检查修改 · 完成度 {pct}%（必填 {done}/{total}）",
     "review_footer": "点编号按钮（或发送 /edit 编号）修改任意一题。",
     "review_pick_section": "点一个部分，查看和修改其中的题目。",
+    "parts_title": "🧩 报告结构（一级标题的顺序）：调整后所有答案都保留。",
+    "parts_folded": "（含：{labels}）",
+    "parts_left_out": "已去掉（答案还在，可恢复）：{labels}",
+    "parts_hint": "⬆ 上移 · ✖ 去掉 · ⤴ 并入上一部分（它的小标题排在前面）· ↩ 拆开；也可发送 /parts up:2 这样的命令。",
+    "parts_unchanged": "这样调整不了（第一部分不能上移或并入，至少要留一个部分）。",
+    "part_added": "➕ 已增加一个部分，先写它的一级标题。",
     "example": "📝 示例（{label}）：\n{example}",
     "empty_value": "（空）",
     # writing help (optional)
@@ -229,6 +235,13 @@ BUTTONS: dict[str, str] = {
     "import_yes_missing": "📥 仍然导入（缺上面 {n} 处）",
     "remind_stop": "🔕 关闭提醒",
     "import_plain": "📥 按段落导入",
+    "parts": "🧩 调整结构",
+    "part_up": "⬆{n}",
+    "part_drop": "✖{n}",
+    "part_fold": "⤴{n}并入上一部分",
+    "part_unfold": "↩{n}拆开",
+    "part_restore": "↩ 恢复：{label}",
+    "part_add": "➕ 增加一个部分",
 }
 
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 from typing import Any
 
+from . import layout
 from .actions import Action, Button, Reply
 from .draft import Draft
 from .engine import Engine, Notice, Step, SumFailure, item_title, paragraph_target, printed, text_of, token
@@ -244,8 +245,15 @@ class Screens:
         value = draft.answers.get(q.id)
         if isinstance(value, dict):
             used.add(item_title(q, value))
+        numbered = q.kind != "group"  # the prompt lists them in full, numbered
+        year = draft.answers.get("year")
         return [
-            (Button(shorten(t, 24), Action("choose", str(i), expect=token(draft, q))),)
+            (
+                Button(
+                    shorten(f"{i + 1}. " * numbered + fill_years(t, year), 24),
+                    Action("choose", str(i), expect=token(draft, q)),
+                ),
+            )
             for i, t in enumerate(asked.suggestions)
             if t not in used
         ][:6]
@@ -267,6 +275,8 @@ class Screens:
 
     def review(self, draft: Draft) -> Reply:
         """The list of sections with their counts; or, with a section open, its questions to pick from."""
+        if draft.review_section == "parts":
+            return self.parts(draft)
         if draft.review_section:
             return self._review_section(draft, draft.review_section)
         e = self.engine
@@ -279,8 +289,43 @@ class Screens:
             rows.append((Button(f"{title} ({len(qs)})", Action("review", sid)),))
         lines += [f"⚠ {explain(f)}" for f in e.check_failures(draft)]
         lines.append(say("review_pick_section"))
+        rows.append((Button(label("parts"), Action("parts")),))
         rows.append((Button(label("resume"), Action("resume")), Button(label("report"), Action("report"))))
         return Reply("\n".join(lines), tuple(rows), "review")
+
+    def parts(self, draft: Draft) -> Reply:
+        """The report's first-level parts in order, with buttons to move, leave out, fold, restore and add."""
+        rt, year = self.rt, draft.answers.get("year")
+        order = layout.entries(rt, draft.answers)
+        lines, rows = [say("parts_title")], []
+        for n, (part, entry) in enumerate(zip(rt.outline.parts, order, strict=False), 1):
+            heading = fill_years(str(draft.answers.get(f"head_{part.id}") or part.heading or part.label), year)
+            guests = [self._part_label(g) for g in layout.ids(entry)[1:]]
+            lines.append(
+                f"{n}. {shorten(heading, 30)}" + (say("parts_folded", labels="、".join(guests)) if guests else "")
+            )
+            buttons = [Button(label("part_up", n=n), Action("parts", f"up:{part.id}"))] if n > 1 else []
+            if len(order) > 1:
+                buttons.append(Button(label("part_drop", n=n), Action("parts", f"drop:{part.id}")))
+            if guests:
+                buttons.append(Button(label("part_unfold", n=n), Action("parts", f"unfold:{part.id}")))
+            elif n > 1 and not part.extra:
+                buttons.append(Button(label("part_fold", n=n), Action("parts", f"fold:{part.id}")))
+            rows.append(tuple(buttons))
+        gone = layout.left_out(rt, order, draft.answers)
+        if gone:
+            lines.append(say("parts_left_out", labels="、".join(self._part_label(g) for g in gone)))
+            rows += [
+                (Button(label("part_restore", label=self._part_label(g)), Action("parts", f"restore:{g}")),)
+                for g in gone
+            ]
+        lines.append(say("parts_hint"))
+        rows.append((Button(label("part_add"), Action("parts", "add")), Button(label("review"), Action("review"))))
+        return Reply("\n".join(lines), tuple(r for r in rows if r), "review")
+
+    def _part_label(self, pid: str) -> str:
+        part = next((p for o in self.rt.outlines for p in o.parts if p.id == pid), None)
+        return part.label if part else f"自拟部分{pid[1:]}"
 
     def _sections(self, draft: Draft) -> list[tuple[str, list[Question]]]:
         out: dict[str, list[Question]] = {}

@@ -12,7 +12,7 @@ _CODES = {
     "use_example": "u", "clear": "cl", "undo": "ud", "delitem": "di", "item": "it", "itemnext": "in", "itemlist": "il", "resume": "re", "start": "st", "new": "n", "drafts": "ds",
     "open": "o", "delete": "dl", "delete_yes": "dy", "pause": "p", "help": "h", "preview": "pv", "report": "rp",
     "polish": "pl", "again": "pa", "adopt": "ad", "keep_original": "ko", "restore": "rs",
-    "import": "im", "import_yes": "iy", "import_no": "ix", "remind": "rm",
+    "import": "im", "parts": "pt", "import_yes": "iy", "import_no": "ix", "remind": "rm",
 }  # fmt: skip
 _NAMES = {v: k for k, v in _CODES.items()}
 _FIELD = re.compile(r"^[A-Za-z0-9_:\-]{0,36}$")
