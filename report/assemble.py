@@ -16,7 +16,8 @@ from dialogs.numbers import Figure
 from dialogs.schema import Question, ReportType
 from dialogs.wording import FORM_STYLE, RUN_IN, STYLE_LEVEL, fill_years
 
-_SENTENCE_END = re.compile(r"[。；;！？!?\n]")
+_CLAUSE = re.compile(r"[。；;，,、：:！？!?\n]")
+FIGURE_ROLES = ("measures", "enforce_stats")  # the parts whose sub-sections figure sentences may go under
 
 
 @dataclass
@@ -33,13 +34,18 @@ def _figure(answers: dict[str, Any], fid: str) -> Figure | None:
     return Figure.from_json(answers.get(fid)) if fid in answers else None
 
 
-def already_written(text: str, fig: Figure, words: tuple[str, ...]) -> bool:
-    """Whether a sentence of `text` holds this figure as written and one of its words (e.g. 复议 … 3件)."""
+def already_written(text: str, fig: Figure, others: tuple[str, ...] = ()) -> bool:
+    """Whether `text` already states this figure: the number with its unit as written, in a clause that is not
+    another figure's (「应诉案件2件」 is 应诉's 2件, not 复议's). The noun may differ: 宣传册3000份 states 3000份."""
     shown = re.escape(fig.printed())
-    for sentence in _SENTENCE_END.split(text):
-        if re.search(rf"(?<![\d.]){shown}", sentence) and any(w in sentence for w in words):
+    for clause in _CLAUSE.split(text):
+        if re.search(rf"(?<![\d.]){shown}", clause) and not any(w in clause for w in others):
             return True
     return False
+
+
+def _words(f: Any) -> tuple[str, ...]:
+    return f.match or (f.label,)
 
 
 def _phrases(group: Any, answers: dict[str, Any], seen_in: str) -> list[str]:
@@ -50,7 +56,8 @@ def _phrases(group: Any, answers: dict[str, Any], seen_in: str) -> list[str]:
         fig = _figure(answers, f.id)
         if fig is None or (f.of and _figure(answers, f.of) is not None):
             continue
-        if already_written(seen_in, fig, f.match or (f.label,)):
+        others = tuple(w for g in group.figures if g is not f for w in _words(g) if w not in _words(f))
+        if already_written(seen_in, fig, others):
             continue
         names = answers.get(f"{f.id}_named") or []
         phrase = f.phrase.format(v=fig.printed(), names=("、".join(names) + "等") if names else "")
@@ -110,27 +117,37 @@ def _entries(section: Any, answers: dict[str, Any], form: str) -> list[dict[str,
     return entries
 
 
+def _text(part: dict[str, Any] | None) -> str:
+    """All the user's own text in a part: its paragraphs and its items' titles and bodies."""
+    out = []
+    for e in (part or {}).get("entries", []):
+        out += [e.get("text", "")] + [f"{it.title}。{it.body}" for it in e.get("items", [])]
+    return "\n".join(out)
+
+
 def _place_figures(rt: ReportType, parts: list[dict[str, Any]], answers: dict[str, Any], subject: str) -> None:
-    """Put each figure group's sentence under its sub-section, or at the top of the figures part."""
-    items = [it for p in parts for e in p["entries"] if e["kind"] == "items" for it in e["items"]]
+    """Each figure group's sentence, once: under the first sub-section of a measures part whose title names the
+    group, else at the top of the figures part; figures that sub-section (or part) already states are left out."""
     home = next((p for p in parts if p["figures"]), None)
+    mine = [p for p in parts if p["role"] in FIGURE_ROLES or p is home]
+    items = [it for p in mine for e in p["entries"] if e["kind"] == "items" for it in e["items"]]
     loose: list[str] = []
     for group in rt.profile.figures if rt.profile else ():
         target = next((it for it in items if any(k in it.title for k in group.keywords)), None)
         if target is not None:
-            sentence = figure_sentence(group, answers, subject, target.body)
+            sentence = figure_sentence(group, answers, subject, f"{target.title}。{target.body}")
             if sentence:
                 target.figs.append(sentence)
             continue
-        home_text = "\n".join(it.body for e in (home or {}).get("entries", []) for it in e.get("items", []))
-        sentence = figure_sentence(group, answers, subject, home_text)
+        sentence = figure_sentence(group, answers, subject, _text(home))
         if sentence:
             loose.append(sentence)
     other = other_figures_sentence(answers, subject)
     if other:
         loose.append(other)
     if home is not None and loose:
-        home["entries"].insert(0, {"kind": "figures", "sentences": loose})
+        at = 1 if home["entries"] and home["entries"][0]["kind"] == "paragraph" else 0  # after its lead paragraph
+        home["entries"].insert(at, {"kind": "figures", "sentences": loose})
 
 
 def parts_context(rt: ReportType, answers: dict[str, Any], year: str, who: str) -> list[dict[str, Any]]:
@@ -143,6 +160,6 @@ def parts_context(rt: ReportType, answers: dict[str, Any], year: str, who: str) 
         heading = fill_years(str(answers.get(f"head_{part.id}") or part.heading), year)
         form = FORM_STYLE.get(str(answers.get(f"form_{part.id}", "")), "")
         entries = _entries(sections[part.id], answers, form)
-        parts.append({"id": part.id, "heading": heading, "entries": entries, "figures": part.figures})
+        parts.append({"id": part.id, "role": part.role, "heading": heading, "entries": entries, "figures": part.figures})
     _place_figures(rt, parts, answers, f"{year}年，{who}")
     return parts
