@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .numbers import NumberError, parse_count, parse_figure
+from .numbers import NumberError, parse_count, parse_figure, unit_family
 from .schema import Question
 
 # Characters XML 1.0 cannot hold (and so a DOCX cannot), plus zero-width noise.
@@ -87,9 +87,29 @@ def parse_figure_answer(text: str, q: Question) -> dict[str, Any]:
     if len(s) > 30:
         raise ParseError("这里只写数字和单位，例如“30余场”。说明文字请写在段落里。", "too_long")
     try:
-        return parse_figure(s, q.unit).to_json()
+        fig = parse_figure(s, q.unit)
     except NumberError as exc:
         raise figure_error(exc, s, q) from None
+    if q.unit and unit_family(fig.unit) != unit_family(q.unit):  # 0.5% for a 人次 question, 万余元 for 场
+        family = FAMILY_WORDS.get(unit_family(q.unit), "数量")
+        raise ParseError(
+            f"这一题要填{family}（单位“{q.unit}”），“{s[:10]}”对不上。请重新输入，例如“30{q.unit}”。", "figure_kind"
+        )
+    return fig.to_json()
+
+
+# What each unit family is called in a message: 这一题要填人次.
+FAMILY_WORDS = {
+    "count": "个数",
+    "person": "人数",
+    "person_times": "人次",
+    "money": "金额",
+    "percentage": "百分比",
+    "area": "面积",
+    "length": "长度",
+    "weight": "重量",
+    "duration": "时长",
+}
 
 
 _NAMED = re.compile(

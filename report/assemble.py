@@ -160,6 +160,8 @@ def parts_context(rt: ReportType, answers: dict[str, Any], year: str, who: str) 
         heading = fill_years(str(answers.get(f"head_{part.id}") or part.heading), year)
         form = FORM_STYLE.get(str(answers.get(f"form_{part.id}", "")), "")
         entries = _entries(sections[part.id], answers, form)
-        parts.append({"id": part.id, "role": part.role, "heading": heading, "entries": entries, "figures": part.figures})
+        parts.append(
+            {"id": part.id, "role": part.role, "heading": heading, "entries": entries, "figures": part.figures}
+        )
     _place_figures(rt, parts, answers, f"{year}年，{who}")
     return parts

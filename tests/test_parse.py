@@ -161,3 +161,28 @@ def test_pasted_numbering_is_taken_off_titles(text, title, removed):
     from dialogs.cleanup import clean_title
 
     assert clean_title(text) == (title, removed)
+
+
+@pytest.mark.parametrize(
+    ("text", "unit", "ok"),
+    [
+        ("0.5%", "人次", False),  # a percentage for a person-times question
+        ("1.5万余元", "场", False),  # money for a count of events
+        ("260余人次", "人次", True),
+        ("1.2万人次", "人次", True),
+        ("30余场次", "场", True),  # 场次 is a count too
+        ("98.6%", "%", True),
+        ("86", "人", True),  # no unit written: the question's
+    ],
+)
+def test_a_figure_of_the_wrong_kind_is_asked_again(text, unit, ok):
+    from dialogs.parse import ParseError, parse_figure_answer
+    from dialogs.schema import Question
+
+    q = Question(id="f", label="受众", kind="figure", prompt="?", required=False, unit=unit)
+    if ok:
+        assert parse_figure_answer(text, q)["unit"] in (unit, "场次", "万人次")
+    else:
+        with pytest.raises(ParseError) as exc:
+            parse_figure_answer(text, q)
+        assert exc.value.key == "figure_kind"
