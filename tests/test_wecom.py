@@ -5,15 +5,18 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
+import dataclasses
 import datetime as dt
 import io
 import secrets
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
+from types import SimpleNamespace
 
 import docx
 import pytest
 
+from channels.telegram import TelegramChannel
 from channels.wecom.connection import Connection, Timing
 from channels.wecom.crypto import DecryptError, decrypt, encrypt
 from channels.wecom.ids import core_id, user_key, userid_of
@@ -29,6 +32,17 @@ from storage import TinyDBRecordStore
 from tests import import_fixtures as fx
 from tests import reference
 from tests.fake_wecom import FakeWeCom, Sent
+
+
+class RecordingBot:
+    """The part of a Telegram bot the reminder job uses: records which chats it wrote to."""
+
+    def __init__(self) -> None:
+        self.chats: list[int] = []
+
+    async def send_message(self, chat_id: int, text: str, reply_markup=None) -> None:
+        self.chats.append(chat_id)
+
 
 FAST = Timing(ping_every=0.05, backoff_first=0.05, backoff_max=0.2, subscribe_timeout=2, close_timeout=0.5)
 ALICE = "alice"
@@ -222,6 +236,11 @@ def test_a_reminder_is_pushed_once(tmp_path, types):
             await h.text("/start")
             await h.text("科技局")
             await h.text("/remind")
+            # Telegram's reminder job in the same process passes 企业微信 users by (their date stays owed)
+            telegram = TelegramChannel(h.channel.assistant, None, clock=lambda: now[0])
+            bot = RecordingBot()
+            await telegram.remind(SimpleNamespace(bot=bot))
+            assert bot.chats == []
             before = len(h.fake.sent)
             assert await h.channel.remind() == 1
             pushed = h.fake.sent[before:]
@@ -275,7 +294,8 @@ def test_at_most_three_commands_in_flight_per_user(tmp_path, types):
         async with running(tmp_path, types) as h:
             h.fake.ack_delay["aibot_send_msg"] = 0.05
             long = [Markdown(f"第{i}条") for i in range(8)]
-            await h.channel._push(ALICE, long)  # the stand-in refuses a fourth unacknowledged message
+            # eight at once (as reminders and answers may overlap); the stand-in refuses a fourth unacknowledged one
+            await asyncio.gather(*(h.channel._push(ALICE, [m]) for m in long))
             assert len(h.fake.sent) == 8
 
     go(scenario())
@@ -325,3 +345,38 @@ def test_user_ids_are_namespaced_and_never_meet_telegram_ids():
     assert userid_of(uid) == "zhang.san@bureau"
     assert uid > 2**53 and userid_of(123456789) is None
     assert core_id(user_key("a")) != core_id(user_key("b"))
+
+
+def test_telegram_and_wecom_in_one_process_keep_their_users_apart(tmp_path, types):
+    from bot import build_assistant
+    from channels.wecom.runtime import build_channel
+    from channels.wecom.together import both
+    from settings import Settings
+    from tests.botrunner import TOKEN
+    from tests.fake_bot_api import FakeBotAPI
+
+    async def scenario(api: FakeBotAPI) -> None:
+        fake = FakeWeCom()
+        await fake.start()
+        settings = Settings(
+            token=TOKEN, api_base_url=api.root, data_dir=tmp_path / "data", allowed_user_ids=None, log_level="INFO"
+        )
+        settings = dataclasses.replace(settings, wecom_bot_id="bot1", wecom_bot_secret="s3cret", wecom_ws_url=fake.url)
+        assistant = build_assistant(settings)
+        channel = build_channel(settings, assistant, timing=FAST)
+        run = asyncio.create_task(both(settings, assistant, channel))
+        await until(lambda: fake.connected)
+        h = Harness(fake, channel, run)
+        await h.text("/start")
+        await h.text("科技局")
+        api.message(5, "/start")
+        await asyncio.to_thread(api.wait_sent, lambda sent: any(s.chat_id == 5 for s in sent))
+        mine, theirs = assistant.active(core_id(user_key(ALICE))), assistant.active(5)
+        assert mine.id != theirs.id and mine.answers.get("profile") == "科技局" and "profile" not in theirs.answers
+        await channel.stop()
+        assert await asyncio.wait_for(run, 10) == 0
+        await fake.stop()
+        assert fake.refusals == []
+
+    with FakeBotAPI(TOKEN) as api:
+        go(scenario(api))
