@@ -67,6 +67,7 @@ class FakeWeCom:
         self.pings = 0
         self.subscribes = 0
         self.media: dict[str, tuple[str, bytes]] = {}
+        self.pushed: list[dict[str, Any]] = []  # callbacks sent to the bot (a test may send one again)
         self.files: dict[str, tuple[str, bytes]] = {}  # path -> (name, encrypted bytes) on the HTTP server
         self._live: Any = None  # the subscribed connection
         self._callbacks: dict[str, tuple[str, float, Any]] = {}  # req_id -> (userid, pushed at, connection)
@@ -267,6 +268,7 @@ class FakeWeCom:
         req_id = frame["headers"]["req_id"]
         userid = frame["body"]["from"]["userid"]
         self._callbacks[req_id] = (userid, time.monotonic(), self._live)
+        self.pushed.append(frame)
         await self._live.send(json.dumps(frame, ensure_ascii=False))
         return req_id
 

@@ -214,6 +214,20 @@ def test_a_dropped_socket_loses_no_answer_and_the_client_reconnects(tmp_path, ty
     go(scenario())
 
 
+def test_a_callback_pushed_again_is_acted_on_once(tmp_path, types):
+    async def scenario() -> None:
+        async with running(tmp_path, types) as h:
+            await h.text("/start")
+            await h.text("科技局")
+            await h.fake.push(h.fake.pushed[-1])  # the server delivers the same message again
+            marker = await h.text("/review")
+            assert {s.req_id for s in marker} == {h.fake.pushed[-1]["headers"]["req_id"]}
+            assert h.channel.handled == 3
+            assert "outline" not in h.channel.assistant.active(core_id(user_key(ALICE))).answers
+
+    go(scenario())
+
+
 def test_silent_pings_reconnect_and_answered_pings_keep_the_socket(tmp_path, types):
     async def scenario() -> None:
         async with running(tmp_path, types) as h:
