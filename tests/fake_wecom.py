@@ -24,6 +24,7 @@ from urllib.parse import quote
 import websockets
 
 MARKDOWN_BYTES = 20_480
+TEXT_BYTES = 2048  # the welcome reply's text
 CARD_BUTTONS = 6
 KEY_BYTES = 1024
 TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
@@ -205,6 +206,11 @@ class FakeWeCom:
         msgtype = body.get("msgtype")
         if msgtype == "text" and cmd != "aibot_respond_welcome_msg":
             return "text is only accepted in the welcome reply (40008)"
+        if cmd == "aibot_respond_welcome_msg" and msgtype not in ("text", "template_card"):
+            return "a welcome reply is text or a template card"
+        if msgtype == "text":
+            size = len(body["text"]["content"].encode("utf-8"))
+            return f"text of {size} bytes" if size > TEXT_BYTES else ""
         if msgtype == "markdown":
             size = len(body["markdown"]["content"].encode("utf-8"))
             return f"markdown of {size} bytes" if size > MARKDOWN_BYTES else ""

@@ -21,6 +21,7 @@ UPLOAD_FINISH = "aibot_upload_media_finish"
 
 # Limits (vendor documentation and SDK sources; see the README section 企业微信).
 MARKDOWN_BYTES = 20_480  # markdown content, UTF-8 bytes
+TEXT_BYTES = 2048  # a text message (accepted only as the welcome reply)
 CARD_BUTTONS = 6  # buttons on one button_interaction card
 TASK_ID_BYTES = 128
 TASK_ID = re.compile(r"^[0-9A-Za-z_\-@]{1,128}$")
@@ -55,6 +56,11 @@ def command(cmd: str, body: dict[str, Any] | None, req_id: str) -> dict[str, Any
 def markdown(content: str) -> dict[str, Any]:
     """A markdown message body."""
     return {"msgtype": "markdown", "markdown": {"content": content}}
+
+
+def text(content: str) -> dict[str, Any]:
+    """A text message body (the welcome reply only: elsewhere the platform refuses text)."""
+    return {"msgtype": "text", "text": {"content": content}}
 
 
 def card_body(card: dict[str, Any]) -> dict[str, Any]:

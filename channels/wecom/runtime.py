@@ -17,7 +17,7 @@ from typing import Any
 
 from channels.telegram.ordering import PerUserOrder
 from dialogs.actions import Action, Document, Out, Reply, parse_input
-from dialogs.assistant import Assistant
+from dialogs.assistant import Assistant, split_text
 from dialogs.messages import say
 from report.reader import MAX_FILE
 
@@ -190,16 +190,23 @@ class WeComChannel:
         await self._push(userid, messages[:last] + messages[last + 1 :])
 
     async def _welcome(self, req_id: str, userid: str, messages: list[Message]) -> None:
-        """The welcome (within 5 s of entering the chat): its first message as the welcome reply, the rest pushed."""
+        """The welcome (within 5 s of entering the chat): text or a card as the welcome reply, the rest pushed."""
         if not messages:
             return
+        first, rest = messages[0], messages[1:]
+        if isinstance(first, Markdown):  # a welcome reply is text or a card: the text goes as text, in pieces
+            head, *tail = split_text(first.content, frames.TEXT_BYTES // 4)
+            first, rest = Markdown(head), [Markdown("\n".join(tail))] * bool(tail) + rest
+            body = frames.text(head)
+        else:
+            body = await self._body(first, userid)
         try:
-            await self.conn.request(frames.RESPOND_WELCOME, await self._body(messages[0], userid), req_id, user=userid)
+            await self.conn.request(frames.RESPOND_WELCOME, body, req_id, user=userid)
         except CommandError as exc:
             if exc.errcode != frames.INVALID_REQ_ID:
                 raise
-            await self._push(userid, messages[:1])
-        await self._push(userid, messages[1:])
+            await self._push(userid, [first])  # too late for the welcome: pushed (as markdown; text is refused there)
+        await self._push(userid, rest)
 
     async def _respond(self, req_id: str, userid: str, messages: list[Message]) -> None:
         """Replies to a message, in order, each acknowledged; a reply the server no longer takes is pushed instead."""
