@@ -177,9 +177,10 @@ class FakeWeCom:
         await self._ack(ws, req_id, 40058, why)
 
     def _user_of(self, cmd: str, req_id: str, body: dict[str, Any]) -> str:
+        """Whose message this is (uploads are not messages: each gets its own count)."""
         if cmd in REPLIES:
             return self._callbacks.get(req_id, ("?", 0, None))[0]
-        return str(body.get("chatid", "upload"))
+        return str(body.get("chatid") or f"upload {req_id}")
 
     # -- checks ----------------------------------------------------------------------
     def _check(self, cmd: str, req_id: str, body: dict[str, Any], ws: Any) -> tuple[int, Any]:

@@ -394,3 +394,78 @@ def test_telegram_and_wecom_in_one_process_keep_their_users_apart(tmp_path, type
 
     with FakeBotAPI(TOKEN) as api:
         go(scenario(api))
+
+
+def test_an_unreachable_telegram_does_not_hold_wecom_up(tmp_path, types):
+    from bot import build_assistant
+    from channels.wecom.runtime import build_channel
+    from channels.wecom.together import both
+    from settings import Settings
+    from tests.botrunner import TOKEN
+
+    async def scenario() -> None:
+        fake = FakeWeCom()
+        await fake.start()
+        settings = Settings(
+            token=TOKEN, api_base_url="http://127.0.0.1:9", data_dir=tmp_path / "data", allowed_user_ids=None,
+            log_level="INFO", wecom_bot_id="bot1", wecom_bot_secret="s3cret", wecom_ws_url=fake.url,
+        )  # fmt: skip
+        assistant = build_assistant(settings)
+        channel = build_channel(settings, assistant, timing=FAST)
+        run = asyncio.create_task(both(settings, assistant, channel))
+        await until(lambda: fake.connected)
+        h = Harness(fake, channel, run)
+        await h.text("/start")
+        assert "五项式" in texts(await h.text("科技局"))
+        await channel.stop()
+        assert await asyncio.wait_for(run, 10) == 0
+        await fake.stop()
+
+    go(scenario())
+
+
+def test_the_real_bot_process_answers_and_resumes_after_kill_9(tmp_path):
+    import os
+    import signal
+    import sys
+
+    from tests.conftest import REPO
+
+    async def start(fake: FakeWeCom):
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "WECOM_"))}
+        env.update(DATA_DIR=str(tmp_path / "data"), WECOM_BOT_ID="bot1", WECOM_BOT_SECRET="s3cret")
+        env["WECOM_WS_URL"] = fake.url
+        log = open(tmp_path / "bot.log", "ab")  # closed once the process has ended
+        proc = await asyncio.create_subprocess_exec(
+            sys.executable, str(REPO / "bot.py"), cwd=tmp_path, env=env, stdin=asyncio.subprocess.DEVNULL,
+            stdout=log, stderr=log,
+        )  # fmt: skip
+        return proc, log
+
+    async def answer(fake: FakeWeCom, text: str) -> list[Sent]:
+        rid = await fake.text(ALICE, text)
+        await until(lambda: any(s.req_id == rid and "template_card" in s.body for s in fake.sent), 30)
+        return [s for s in fake.sent if s.req_id == rid]
+
+    async def scenario() -> None:
+        fake = FakeWeCom()
+        await fake.start()
+        proc, log = await start(fake)
+        await until(lambda: fake.connected, 30)
+        await answer(fake, "/start")
+        await answer(fake, "科技局")
+        proc.send_signal(signal.SIGKILL)
+        await proc.wait()
+        log.close()
+        await until(lambda: not fake.connected)
+        proc, log = await start(fake)  # a restart, as a supervisor would do it
+        await until(lambda: fake.connected, 30)
+        assert "请输入单位全称" in texts(await answer(fake, "五项式"))  # the answers before the kill were kept
+        proc.send_signal(signal.SIGTERM)
+        assert await asyncio.wait_for(proc.wait(), 15) == 0
+        log.close()
+        await fake.stop()
+        assert fake.refusals == [] and fake.subscribes == 2
+        assert "s3cret" not in (tmp_path / "bot.log").read_text(encoding="utf-8")
+
+    go(scenario())

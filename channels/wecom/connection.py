@@ -98,7 +98,7 @@ class Connection:
             except Refused as exc:
                 log.error("企业微信 refused the subscribe (%s): check WECOM_BOT_ID and WECOM_BOT_SECRET", exc)
                 return 2
-            except (OSError, WebSocketException, TimeoutError) as exc:
+            except (OSError, WebSocketException, TimeoutError, ValueError) as exc:  # ValueError: a non-JSON answer
                 log.warning("企业微信 connection failed: %s", exc.__class__.__name__)
             finally:
                 self._down()

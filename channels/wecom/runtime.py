@@ -288,7 +288,9 @@ async def serve(settings: Any, assistant: Assistant) -> int:
     """Run the channel on the current loop until SIGINT/SIGTERM or the connection ends."""
     channel = build_channel(settings, assistant)
     _install_stop(channel)
-    return await channel.run()
+    code = await channel.run()
+    log.info("企业微信 channel stopped")
+    return code
 
 
 def run_wecom(settings: Any, assistant: Assistant) -> int:
