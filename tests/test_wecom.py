@@ -469,3 +469,20 @@ def test_the_real_bot_process_answers_and_resumes_after_kill_9(tmp_path):
         assert "s3cret" not in (tmp_path / "bot.log").read_text(encoding="utf-8")
 
     go(scenario())
+
+
+def test_wecom_settings_are_checked_and_the_secret_never_shown():
+    from settings import SettingsError, load_settings
+
+    s = load_settings(
+        {"WECOM_BOT_ID": "aibXYZ", "WECOM_BOT_SECRET": "very-secret", "WECOM_ALLOWED_USERS": "zhang，li"}, None
+    )
+    assert (s.wecom_bot_id, s.wecom_ws_url) == ("aibXYZ", "wss://openws.work.weixin.qq.com")
+    assert s.wecom_allowed_users == frozenset({"zhang", "li"}) and "very-secret" not in repr(s)
+    for env, name in (
+        ({"WECOM_BOT_ID": "aibXYZ"}, "WECOM_BOT_SECRET"),
+        ({"WECOM_BOT_ID": "a", "WECOM_BOT_SECRET": "b", "WECOM_WS_URL": "http://x"}, "WECOM_WS_URL"),
+        ({"WECOM_BOT_ID": "a", "WECOM_BOT_SECRET": "b", "WECOM_ALLOWED_USERS": "a b"}, "WECOM_ALLOWED_USERS"),
+    ):
+        with pytest.raises(SettingsError, match=name):
+            load_settings(env, None)
