@@ -1,4 +1,4 @@
-"""Entry point: `python bot.py` runs the Telegram bot, or the console chat when no token is set."""
+"""Entry point: `python bot.py` runs every configured channel (Telegram, 企业微信), or the console chat when none is."""
 
 from __future__ import annotations
 
@@ -39,10 +39,10 @@ def main(argv: list[str] | None = None) -> int:
     try:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-        if settings.token or settings.llm_api_key:
+        if settings.token or settings.llm_api_key or settings.wecom_bot_secret:
             from channels.telegram import install_redaction
 
-            install_redaction(settings.token, settings.llm_api_key)
+            install_redaction(settings.token, settings.llm_api_key, settings.wecom_bot_secret)
         assistant = build_assistant(settings)
     except (SettingsError, SchemaError) as exc:
         print(f"配置错误 / configuration error: {exc}", file=sys.stderr)
@@ -53,7 +53,7 @@ def main(argv: list[str] | None = None) -> int:
     except StorageError as exc:  # e.g. the log could not be replayed: nothing is deleted, fix the disk and restart
         print(f"数据目录无法使用 / DATA_DIR unusable: {exc}", file=sys.stderr)
         return 2
-    if args.console or not settings.token:
+    if args.console or not (settings.token or settings.wecom_bot_id):
         from channels.console import run_console
 
         if not args.console:
@@ -62,6 +62,14 @@ def main(argv: list[str] | None = None) -> int:
             return run_console(assistant, settings.console_user_id, settings.data_dir, sys.stdin, sys.stdout)
         finally:
             assistant.close()
+    if settings.wecom_bot_id and settings.token:
+        from channels.wecom.together import run_with_telegram
+
+        return run_with_telegram(settings, assistant)
+    if settings.wecom_bot_id:
+        from channels.wecom import run_wecom
+
+        return run_wecom(settings, assistant)
     from channels.telegram import run_telegram
 
     return run_telegram(settings, assistant)

@@ -37,11 +37,16 @@ class Settings:
     llm_model: str = ""
     llm_timeout: float = 20.0
     schedule: Schedule = Schedule()  # deadline reminders: REMIND_DATES, REMIND_HOUR
+    wecom_bot_id: str | None = None  # 企业微信 intelligent robot (long connection); None: no 企业微信 channel
+    wecom_bot_secret: str = ""  # never logged, never in repr()
+    wecom_ws_url: str = "wss://openws.work.weixin.qq.com"
+    wecom_allowed_users: frozenset[str] | None = None
 
     def __repr__(self) -> str:
         token = "set" if self.token else "unset"
         llm = f", llm={self.llm_base_url}" if self.llm_base_url else ""
-        return f"Settings(token={token}, data_dir={self.data_dir}, allowed={self.allowed_user_ids}{llm})"
+        wecom = f", wecom={self.wecom_bot_id}" if self.wecom_bot_id else ""
+        return f"Settings(token={token}, data_dir={self.data_dir}, allowed={self.allowed_user_ids}{llm}{wecom})"
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
@@ -125,6 +130,28 @@ def _schedule(merged: Mapping[str, str]) -> Schedule:
         raise SettingsError(str(exc)) from None
 
 
+_WECOM_USER = re.compile(r"^[A-Za-z0-9_.@\-]{1,64}$")
+
+
+def _wecom(merged: Mapping[str, str]) -> dict[str, object]:
+    """WECOM_BOT_ID and WECOM_BOT_SECRET (both or neither), WECOM_WS_URL, WECOM_ALLOWED_USERS."""
+    bot_id = merged.get("WECOM_BOT_ID", "").strip() or None
+    secret = merged.get("WECOM_BOT_SECRET", "").strip()
+    if bool(bot_id) != bool(secret):
+        raise SettingsError("WECOM_BOT_ID and WECOM_BOT_SECRET go together (both from the robot's API-mode page)")
+    url = merged.get("WECOM_WS_URL", "").strip() or "wss://openws.work.weixin.qq.com"
+    if not re.match(r"^wss?://[^\s/]+", url):
+        raise SettingsError("WECOM_WS_URL must start with wss:// (or ws:// for a local test server)")
+    raw = merged.get("WECOM_ALLOWED_USERS", "").replace("，", ",")
+    users = [u.strip() for u in raw.split(",") if u.strip()]
+    if not all(_WECOM_USER.match(u) for u in users):
+        raise SettingsError(
+            "WECOM_ALLOWED_USERS must be 企业微信 userids (账号) separated by commas, e.g. zhangsan,lisi"
+        )
+    allowed = frozenset(users) if users else None
+    return {"wecom_bot_id": bot_id, "wecom_bot_secret": secret, "wecom_ws_url": url, "wecom_allowed_users": allowed}
+
+
 def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Path(".env")) -> Settings:
     """Merge `.env` (if any) under the real environment and validate every value."""
     merged: dict[str, str] = read_dotenv(dotenv) if dotenv else {}
@@ -139,4 +166,5 @@ def load_settings(env: Mapping[str, str] | None = None, dotenv: Path | None = Pa
         timezone=_timezone(merged.get("TIMEZONE", "")),
         schedule=_schedule(merged),
         **_llm(merged),  # type: ignore[arg-type]
+        **_wecom(merged),  # type: ignore[arg-type]
     )

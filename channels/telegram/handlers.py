@@ -89,6 +89,7 @@ async def _clear_keyboard(query: CallbackQuery) -> None:
 # the first part of one: wait briefly for the rest and join them, so a tail is never taken alone.
 PASTE_PART = 4000
 PASTE_WAIT = 1.5  # seconds; the parts arrive together
+TELEGRAM_IDS = 2**52  # Telegram user ids have at most 52 significant bits; larger ids belong to other channels
 
 
 def _addressed_to(command: str, username: str | None) -> bool:
@@ -235,6 +236,8 @@ class TelegramChannel:
         users = await asyncio.to_thread(self.assistant.reminder_candidates, now)
         local = now.astimezone(self.assistant.zone).replace(tzinfo=None).isoformat(timespec="minutes")
         for uid in users:
+            if uid > TELEGRAM_IDS:  # a 企业微信 user (channels/wecom/ids.py): reminded by that channel
+                continue
             if self.allowed is not None and uid not in self.allowed:
                 continue
             async with self.order.hold(uid):
