@@ -24,7 +24,7 @@ from channels.wecom.render import Card, Markdown, decode_key, encode_key, render
 from channels.wecom.runtime import WeComChannel
 from dialogs.actions import Action, Button, Reply
 from dialogs.assistant import Assistant
-from dialogs.messages import say
+from dialogs.messages import label, say
 from dialogs.reminders import Schedule
 from report import DocxReporter
 from report.reader import DocxFileReader
@@ -148,7 +148,7 @@ def test_an_encrypted_docx_is_downloaded_decrypted_and_imported(tmp_path, types)
             sent = await h.send(h.fake.file(ALICE, "f1", key))
             offer = cards(sent)[-1]
             assert "导入" in texts(sent)
-            sent = await h.press(offer, "📥 导入为新草稿")
+            sent = await h.press(offer, label("import_yes_missing", n=1))  # its table is not imported
             assert sent[0].cmd == "aibot_respond_update_msg"  # the press is answered by updating its card
             draft = h.channel.assistant.active(core_id(user_key(ALICE)))
             assert draft.answers["unit_name"] == "鲁山县科学技术局"
