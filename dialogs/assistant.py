@@ -25,6 +25,7 @@ from .import_flow import Imports, new_draft
 from .importer import FileReader, Source, UnreadableFile
 from .messages import HELP, label, say
 from .migrate import upgrade
+from .numbers import Figure
 from .polish import Request, Writer, polish
 from .ports import RecordStore, StorageError
 from .record import Change, UserRecord
@@ -37,7 +38,7 @@ log = logging.getLogger(__name__)
 MAX_DRAFTS = 20
 PREVIEW_CHUNK = 3500  # characters per preview message (Telegram's cap is 4096)
 NOT_CARRIED_OVER = ("year", "sign_date")  # facts that change every year
-NOT_TO_CHECK = ("profile", "outline")  # carried over without a 待核对 mark: the layout, not content
+NOT_TO_CHECK = ("profile", "outline", "layout")  # carried over without a 待核对 mark: the layout, not content
 
 
 class Reporter(Protocol):
@@ -72,6 +73,16 @@ class Deferred:
     """Work too slow for the event loop (rendering a report, ~30 ms): run off the loop, then shown."""
 
     run: Callable[[], list[Out]]
+
+
+def last_years_figures(answers: dict[str, Any]) -> dict[str, str]:
+    """Last year's figures as written (「40家」), by figure id: offered on their questions, not this year's answers."""
+    out: dict[str, str] = {}
+    for k, v in answers.items():
+        fig = Figure.from_json(v) if isinstance(v, dict) else None
+        if fig is not None:
+            out[k] = fig.printed()
+    return out
 
 
 def draft_label(d: Draft) -> str:
@@ -490,9 +501,12 @@ class Assistant:
         draft = Draft(id=new_draft_id(), user_id=s.user_id, report_type=rt_id, schema_version=rt.version)
         notice = info("created", name=rt.name)
         if source is not None:
-            draft.answers = {k: v for k, v in source.copy().answers.items() if k not in NOT_CARRIED_OVER}
+            answers = {k: v for k, v in source.copy().answers.items() if k not in NOT_CARRIED_OVER}
+            draft.last_year = last_years_figures(answers)  # offered on their questions, never carried
+            draft.answers = {k: v for k, v in answers.items() if k not in draft.last_year and not k.startswith("fig_")}
             draft.skipped = list(source.skipped)
-            draft.unconfirmed = [k for k in draft.answers if k not in NOT_TO_CHECK and not k.startswith("fig_")]
+            draft.unconfirmed = [k for k in draft.answers if k not in NOT_TO_CHECK and not k.startswith("form_")]
+            draft.carried = list(draft.unconfirmed)
             notice = info("created_copy", draft=draft_label(source))
         draft.created = draft.updated = now_iso()
         s.put(draft)
@@ -719,13 +733,28 @@ class Assistant:
         return Reply("\n".join(lines), tuple(rows), "error", None, "not_ready")
 
     @staticmethod
-    def _gaps(engine: Engine, gaps: list) -> Reply:
-        """Content the regulation asks for that is not written yet; the user may still generate."""
-        lines = [say("gaps"), *(f"✗ {r.label}" for r in gaps), say("gaps_hint")]
+    def _gaps(engine: Engine, draft: Draft, gaps: list) -> Reply | None:
+        """What to look at before generating: content the regulation asks for, answers the report would leave out,
+        last year's figures a carried paragraph still states. None when there is nothing; the user may still generate."""
+        hidden, stale = engine.hidden(draft), engine.stale_figures(draft)
+        if not (gaps or hidden or stale):
+            return None
+        lines = [say("gaps"), *(f"✗ {r.label}" for r in gaps)] if gaps else []
+        if hidden:
+            lines.append(say("hidden_answers", labels="、".join(q.label for q in hidden)))
+        lines += [
+            say("stale_figure", label=s.question.label, figure=s.this_year, carried=s.carried.label, clause=s.clause)
+            for s in stale
+        ]
+        lines.append(say("gaps_hint"))
         rows = [
             (Button(label("fill", label=shorten(engine.rt.question(r.fill).label, 10)), Action("edit", r.fill)),)
             for r in gaps
             if engine.rt.has_question(r.fill)
+        ]
+        rows += [(Button(label("parts"), Action("parts")),)] if hidden else []
+        rows += [
+            (Button(label("fix", label=shorten(s.carried.label, 8)), Action("edit", s.carried.id)),) for s in stale[:4]
         ]
         rows.append((Button(label("report_anyway"), Action("report", "anyway")),))
         return Reply("\n".join(lines), tuple(rows), "info", None, "gaps")
@@ -736,9 +765,9 @@ class Assistant:
         missing, failures = engine.missing(draft), engine.check_failures(draft)
         if name == "report" and (missing or failures or engine.unconfirmed(draft)):
             return [stamp(self._not_ready(engine, draft, missing, failures), draft.id)]
-        gaps = engine.gaps(draft) if name == "report" and action_arg != "anyway" else []
-        if gaps:
-            return [stamp(self._gaps(engine, gaps), draft.id)]
+        look = self._gaps(engine, draft, engine.gaps(draft)) if name == "report" and action_arg != "anyway" else None
+        if look is not None:
+            return [stamp(look, draft.id)]
         rt, answers, reporter = engine.rt, engine.visible_answers(draft), self.reporter
         if name == "preview":
             return [Deferred(lambda: self._preview(reporter, rt, answers, partial=bool(missing)))]

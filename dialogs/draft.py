@@ -45,6 +45,7 @@ class Draft:
     remind: bool = False  # deadline reminders on (/remind)
     reminded: list[str] = field(default_factory=list)  # reminder dates already sent (ISO), each sent once
     last_year: dict[str, str] = field(default_factory=dict)  # figure (or gate) id -> last year's figure, from an import
+    carried: list[str] = field(default_factory=list)  # answers that came from last year's report (import or copy)
     reported: str = ""  # when the DOCX was last generated (UTC ISO): no more reminders
     created: str = field(default_factory=now_iso)
     updated: str = field(default_factory=now_iso)

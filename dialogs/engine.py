@@ -10,6 +10,7 @@ screen comes next.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -19,7 +20,7 @@ from . import layout
 from .actions import Action
 from .cleanup import CLEANERS
 from .draft import Answer, Draft, now_iso
-from .numbers import Figure
+from .numbers import Figure, NumberError, figures_in, parse_figure
 from .parse import ParseError, check_length, parse_named_figure, parse_scalar, split_items
 from .schema import Question, ReportType, Requirement
 from .wording import DEFAULT_CLOSING, fill_years, opening_lead_in, own_closing
@@ -71,6 +72,37 @@ def printed(q: Question, value: Any) -> str:
         f = Figure.from_json(value)
         return f.printed() if f else str(value)
     return f"{value}{q.unit}"
+
+
+@dataclass(frozen=True)
+class StaleFigure:
+    """A figure answered this year, and a carried answer that still states another one on the same topic."""
+
+    question: Question
+    this_year: str
+    carried: Question
+    clause: str
+
+
+_CLAUSE = re.compile(r"[。；;，,、\n]")
+
+
+def _contradicting(text: str, fig: Figure, words: tuple[str, ...]) -> str:
+    """The clause of `text` on this topic that states another figure in the same unit (复议案件1件), or ''."""
+    unit = fig.base()[1]
+    for clause in _CLAUSE.split(text):
+        if fig.printed() in clause or not any(w in clause for w in words):
+            continue
+        if any(_unit(stated) == unit for stated in figures_in(clause)):
+            return clause.strip()
+    return ""
+
+
+def _unit(stated: str) -> str:
+    try:
+        return parse_figure(stated).base()[1]
+    except NumberError:
+        return ""
 
 
 def text_of(value: Any) -> str:
@@ -271,6 +303,30 @@ class Engine:
                 out.add(role.requirement if role else part.role)
         return out
 
+    def stale_figures(self, draft: Draft) -> list[StaleFigure]:
+        """This year's figures that a carried paragraph contradicts: the same topic, another number in that unit."""
+        answers = self.visible_answers(draft)
+        carried = [q for q in self.reachable(draft) if q.id in draft.carried and q.id in answers]
+        out = []
+        for group in self.rt.profile.figures if self.rt.profile and carried else ():
+            for spec in group.figures:
+                fig = Figure.from_json(answers.get(spec.id))
+                if fig is None:
+                    continue
+                words = (*spec.match, spec.label, *group.keywords)
+                for c in carried:
+                    clause = _contradicting(text_of(answers[c.id]), fig, words)
+                    if clause:
+                        out.append(StaleFigure(self.rt.question(spec.id), fig.printed(), c, clause))
+        return out
+
+    def hidden(self, draft: Draft) -> list[Question]:
+        """Answered content this arrangement does not show (an outline switched, a part left out): never dropped
+        silently, the review and /report name it."""
+        pool = self.rt.base.pool if self.rt.base is not None else {}
+        shown = self._reachable_and_ids(draft)[1]
+        return [q for qid, q in pool.items() if qid not in shown and text_of(draft.answers.get(qid)).strip()]
+
     def askable(self, draft: Draft) -> list[Question]:
         """Reachable questions asked in turn (what the progress line counts)."""
         return [q for q in self.reachable(draft) if q.ask]
@@ -385,6 +441,8 @@ class Engine:
     def _parts(self, old: Draft, d: Draft, q: Question | None, action: Action) -> Step:
         """The report's parts: show them, or change their arrangement (every answer is kept)."""
         op, _, pid = action.arg.partition(":")
+        if op == "home":  # hidden content gets a part of its own, headed as it was
+            return self._rehome(old, d, pid)
         if op in layout.OPS:
             result = layout.change(self.rt, d.answers, op, pid)
             if result is None:
@@ -395,6 +453,19 @@ class Engine:
                 return self._step(old, d, info("part_added"))
         d.reviewing, d.cursor, d.review_section = True, None, "parts"
         return self._step(old, d)
+
+    def _rehome(self, old: Draft, d: Draft, qid: str) -> Step:
+        """Move a hidden answer into a new part of the user's own, so the report shows it."""
+        q = next((x for x in self.hidden(d) if x.id == qid), None)
+        result = layout.change(self.rt, d.answers, "add", "") if q is not None else None
+        if q is None or result is None:
+            return Step(old, False, info("parts_unchanged"))
+        d.answers["layout"], pid = result
+        value = d.answers.pop(q.id)
+        d.answers[f"head_{pid}"] = q.label
+        d.answers[f"items_{pid}" if q.kind == "group" else f"intro_{pid}"] = value
+        d.reviewing, d.cursor, d.review_section = True, None, "parts"
+        return self._step(old, d, info("part_rehomed", label=q.label))
 
     def _edit(self, old: Draft, d: Draft, q: Question | None, action: Action) -> Step:
         qs, arg = self.reachable(d), action.arg

@@ -163,6 +163,7 @@ def new_draft(pending: Pending, user_id: int, version: int) -> Draft:
     draft = Draft(id=new_draft_id(), user_id=user_id, report_type=pending.report_type, schema_version=version)
     draft.answers = answers
     draft.unconfirmed = to_check(answers)
+    draft.carried = list(draft.unconfirmed)
     draft.last_year = dict(pending.placed.figures)
     draft.created = draft.updated = now_iso()
     return draft

@@ -133,6 +133,12 @@ MESSAGES: dict[str, str] = {
     "current_answer": "当前答案：{answer}",
     "change_or_keep": "发送新内容即可修改，或点“保留原答案”。",
     "carried_over": "⚠ 这是沿用去年的内容（待核对）：没问题点“✓ 沿用”，要改直接发新内容。",
+    "carried_over_items": "⚠ 这些是沿用去年的条目（待核对）：都没问题点“✓ 沿用”；要改哪一条，点 ✏编号。",
+    "carried_figures": "⚠ 去年的数字：{figures}——今年的是多少？请改成今年的。",
+    "items_more": "……还有 {n} 条，点 ✏编号 查看全文。",
+    "stale_figure": "⚠ 今年填的“{label} {figure}”，沿用的“{carried}”里还写着“{clause}”。",
+    "hidden_answers": "⚠ 这些内容现在的结构里没有，不会出现在报告里：{labels}",
+    "part_rehomed": "📥 已把“{label}”放进一个新的部分，可以在这里调整它的位置。",
     "carried_years": "⚠ 里面写了年份：{years}——请确认是否要改成今年的。",
     "was_skipped": "（此题已跳过；发送内容即可补填）",
     "list_hint": "可一次发多项，每行一项。",
@@ -242,6 +248,7 @@ BUTTONS: dict[str, str] = {
     "part_unfold": "↩{n}拆开",
     "part_restore": "↩ 恢复：{label}",
     "part_add": "➕ 增加一个部分",
+    "part_home": "📥 放进报告：{label}",
 }
 
 

@@ -206,3 +206,14 @@ def parse_count(text: str) -> int:
     if value != value.to_integral_value():
         raise NumberError("decimal")
     return int(value)
+
+
+_IN_TEXT = re.compile(
+    r"(?:将近|接近|超过|大约|约|近|超|逾)?(?<![\d.])\d+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:余|多)?"
+    rf"(?:{'|'.join(re.escape(u) for u in UNITS_LONGEST_FIRST)})"
+)
+
+
+def figures_in(text: str) -> list[str]:
+    """The figures a text states, each as written with its unit: 「近30场」「1.2万余份」「38.6万元」「100%」."""
+    return [m.group() for m in _IN_TEXT.finditer(text)]

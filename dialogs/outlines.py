@@ -603,6 +603,6 @@ def compile_variant(rt: ReportType, o: Outline, p: Profile) -> ReportType:
     for key, _ in p.examples:
         if key.split(".")[0] not in known and key.split(".")[0] not in pool:
             raise SchemaError(f"{where}: example for unknown question '{key}'")
-    variant = replace(rt, sections=tuple(sections), checks=rt.checks + _figure_checks(p), outline=o, profile=p)
+    variant = replace(rt, sections=tuple(sections), checks=rt.checks + _figure_checks(p), outline=o, profile=p, base=rt)
     validate(variant, where)
     return variant

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 from typing import Any
@@ -133,6 +133,7 @@ class ReportType:
     outlines: tuple[Any, ...] = ()  # dialogs.outlines.Outline, in display order
     profiles: tuple[Any, ...] = ()  # dialogs.outlines.Profile, in display order
     outline: Any = None  # set on a variant: the Outline it was built for
+    base: Any = field(default=None, compare=False, repr=False)  # set on a variant: the report type it came from
     profile: Any = None  # set on a variant: the Profile it was built for
     roles: tuple[Any, ...] = ()  # dialogs.outlines.Role: what parts are for (the regulation's items)
 

@@ -14,6 +14,7 @@ from .actions import Action, Button, Reply
 from .draft import Draft
 from .engine import Engine, Notice, Step, SumFailure, item_title, paragraph_target, printed, text_of, token
 from .messages import label, say
+from .numbers import figures_in
 from .parse import format_date
 from .schema import Question
 from .wording import fill_years
@@ -129,8 +130,9 @@ class Screens:
             lines.append(say("last_year_figure", value=draft.last_year[q.id]))
         if not q.required and not items and not partial:
             lines.append(say("optional"))
+        carried = q.id in draft.unconfirmed and q.id in draft.answers
         if q.is_collection and items:
-            shown = "\n".join(f"{i}. {shorten(item_title(q, it), 40)}" for i, it in enumerate(items, 1))
+            shown = self._items_shown(q, items, with_text=carried)
             lines.append(say("items_so_far", n=len(items), item=q.item_label) + "\n" + shown)
             if not partial:
                 full = len(items) >= q.max_items
@@ -139,16 +141,34 @@ class Screens:
             lines.append(say("current_answer", answer=shorten(self.display(q, draft.answers[q.id]), 200)))
             if q.id not in draft.unconfirmed:  # a carried-over answer gets its own line below
                 lines.append(say("change_or_keep"))
-        if q.id in draft.unconfirmed and q.id in draft.answers:
-            lines.append(say("carried_over"))
+        if carried:
+            lines.append(say("carried_over_items" if q.is_collection else "carried_over"))
             years = year_words(text_of(draft.answers[q.id]))
             if years:
                 lines.append(say("carried_years", years="、".join(years)))
+            figures = figures_in(text_of(draft.answers[q.id]))
+            if figures:
+                lines.append(say("carried_figures", figures="、".join(dict.fromkeys(figures[:8]))))
         elif q.id in draft.skipped and not q.required:
             lines.append(say("was_skipped"))
         if q.kind == "list" and not items:
             lines.append(say("list_hint"))
         return Reply("\n".join(lines), self._question_buttons(draft, q), "question", q.id)
+
+    @staticmethod
+    def _items_shown(q: Question, items: list[Any], *, with_text: bool) -> str:
+        """Items by number and title; carried-over ones with their text too, so ✓ 沿用 confirms what was seen."""
+        if not with_text or q.kind != "group":
+            return "\n".join(f"{i}. {shorten(item_title(q, it), 40)}" for i, it in enumerate(items, 1))
+        lines, room = [], 2400  # one phone screen's worth; the rest is one ✏N away
+        for i, it in enumerate(items, 1):
+            line = f"{i}. {item_title(q, it)}：{shorten(str(it.get('body', '')), 160)}" if isinstance(it, dict) else ""
+            room -= len(line)
+            if room < 0:
+                lines.append(say("items_more", n=len(items) - i + 1))
+                break
+            lines.append(line)
+        return "\n".join(lines)
 
     def _prompt_lines(self, draft: Draft, q: Question, items: list[Any], partial: bool) -> list[str]:
         if q.kind != "group":
@@ -288,6 +308,9 @@ class Screens:
             lines.append(f"【{title}】{self._counts(draft, qs)}")
             rows.append((Button(f"{title} ({len(qs)})", Action("review", sid)),))
         lines += [f"⚠ {explain(f)}" for f in e.check_failures(draft)]
+        hidden = e.hidden(draft)
+        if hidden:  # never silently out of the report: the parts screen offers them a place
+            lines.append(say("hidden_answers", labels="、".join(q.label for q in hidden)))
         lines.append(say("review_pick_section"))
         rows.append((Button(label("parts"), Action("parts")),))
         rows.append((Button(label("resume"), Action("resume")), Button(label("report"), Action("report"))))
@@ -319,6 +342,10 @@ class Screens:
                 (Button(label("part_restore", label=self._part_label(g)), Action("parts", f"restore:{g}")),)
                 for g in gone
             ]
+        hidden = self.engine.hidden(draft)
+        if hidden:
+            lines.append(say("hidden_answers", labels="、".join(q.label for q in hidden)))
+            rows += [(Button(label("part_home", label=q.label), Action("parts", f"home:{q.id}")),) for q in hidden]
         lines.append(say("parts_hint"))
         rows.append((Button(label("part_add"), Action("parts", "add")), Button(label("review"), Action("review"))))
         return Reply("\n".join(lines), tuple(r for r in rows if r), "review")
