@@ -500,7 +500,9 @@ def test_preview_arrives_as_pages_over_http(api, tmp_path):
         n = len(api.to(U))
         api.message(U, "/preview")
         api.wait_sent(lambda s: any(x.method == "sendDocument" and x.chat_id == U for x in s[n:]), 60)
+        wait_text(api, U, "全部必填项已完成", after=len(messages(api, U)) - 1)  # the screen again, after the files
         sent = [s for s in api.to(U)[n:] if s.method in ("sendMessage", "sendPhoto", "sendDocument")]
-        assert [s.method for s in sent] == ["sendPhoto", "sendDocument"]  # two messages, not dozens
-        name, data = sent[1].files["document"]
-        assert name.endswith(".pdf") and data[:4] == b"%PDF" and "共" in sent[1].text
+        # 「正在生成预览」 at once, then the page and the PDF (not dozens of messages), then the buttons
+        assert [s.method for s in sent] == ["sendMessage", "sendPhoto", "sendDocument", "sendMessage"]
+        name, data = sent[2].files["document"]
+        assert name.endswith(".pdf") and data[:4] == b"%PDF" and "共" in sent[2].text
