@@ -282,3 +282,50 @@ def test_a_long_list_offers_at_most_24_edit_buttons(engine, draft):
     edits = [b for row in reply.buttons for b in row if b.action.name == "item"]
     assert len(edits) == 24 and sum(len(r) for r in reply.buttons) <= 100
     assert "/item 25" in reply.text
+
+
+# ---------------------------------------------------------------- the preview's pages
+def figures_docx() -> bytes:
+    from report.compose import Block, Composition
+    from report.docx_writer import write_docx
+
+    text = "年共办理行政处罚案件238件，罚没款5.12多万元，群众满意度达98.6%，较上年增长12.5个百分点。"
+    return write_docx(Composition("测试报告", tuple(Block("p", "全" * n + text) for n in range(28)), "x"))
+
+
+def test_a_figure_and_its_unit_are_one_unbreakable_run_and_the_text_stays_plain():
+    import io
+
+    from docx import Document as Docx
+
+    doc = Docx(io.BytesIO(figures_docx()))
+    p = doc.paragraphs[2]
+    assert "罚没款5.12多万元" in p.text and "\u2060" not in p.text
+    runs = [r for r in p.runs if "5" in r.text]
+    assert [r.text for r in runs][:1] == ["5.12多万元"]
+    assert len(runs[0]._r.findall("{http://schemas.openxmlformats.org/wordprocessingml/2006/main}sym")) == 6
+
+
+@pytest.mark.skipif(__import__("shutil").which("soffice") is None, reason="LibreOffice not installed")
+def test_libreoffice_never_splits_a_figure_and_the_page_image_is_wide():
+    import re
+    import struct
+    import subprocess
+    import tempfile
+
+    from report.pdf import first_page_png, to_pdf
+
+    pdf = to_pdf(figures_docx())
+    with tempfile.NamedTemporaryFile(suffix=".pdf") as f:
+        f.write(pdf)
+        f.flush()
+        lines = subprocess.run(["pdftotext", "-layout", f.name, "-"], capture_output=True, text=True).stdout
+    lines = [x.rstrip() for x in lines.splitlines() if x.strip()]
+    split = [
+        (a, b)
+        for a, b in zip(lines, lines[1:], strict=False)
+        if re.search(r"[\d.]$", a) and re.match(r"\s*[\d.%件多万个百]", b)
+    ]
+    assert split == []
+    png = first_page_png(pdf)
+    assert png is not None and struct.unpack(">I", png[16:20])[0] >= 1000
