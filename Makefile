@@ -27,7 +27,8 @@ lint: $(STAMP)
 	$(BIN)/ruff format --check .
 
 pages:  # optional: LibreOffice and CJK fonts for /preview as PDF pages (Debian, as root)
-	apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk poppler-utils
+	apt-get install -y --no-install-recommends libreoffice-writer-nogui fonts-noto-cjk poppler-utils \
+	  fonts-arphic-ukai texlive-lang-chinese  # 仿宋 FandolFang, 楷体 FandolKai / AR PL UKai CN (see report/fonts.conf)
 
 clean:
 	rm -rf $(VENV) .pytest_cache

@@ -11,9 +11,10 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import re
 import secrets
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
 from typing import Any, Protocol
 from zoneinfo import ZoneInfo
@@ -73,6 +74,7 @@ class Deferred:
     """Work too slow for the event loop (rendering a report, ~30 ms): run off the loop, then shown."""
 
     run: Callable[[], list[Out]]
+    wait: str = ""  # message key to show at once while it runs (seconds of LibreOffice), if any
 
 
 def last_years_figures(answers: dict[str, Any]) -> dict[str, str]:
@@ -125,9 +127,14 @@ def local_time(iso_utc: str, zone: ZoneInfo) -> str:
     return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
+_HEADING_LINE = re.compile(r"^\s*[一二三四五六七八九十]{1,3}、", re.MULTILINE)
+
+
 def looks_pasted(text: str) -> bool:
-    """Long enough, or with lines enough, to be a pasted report rather than an answer typed after /import."""
-    return len(text) >= 100 or text.count("\n") >= 2
+    """Whether text after /import is a pasted report (a 「一、」 heading line, or 300+ characters in 3+ paragraphs)
+    rather than an ordinary answer to the question shown."""
+    paragraphs = [line for line in text.splitlines() if line.strip()]
+    return bool(_HEADING_LINE.search(text)) or (len(text) >= 300 and len(paragraphs) >= 3)
 
 
 def note(key: str, buttons: tuple = (), kind: str = "info", **params: Any) -> Reply:
@@ -138,6 +145,9 @@ def note(key: str, buttons: tuple = (), kind: str = "info", **params: Any) -> Re
 _BOUND = ENGINE_ACTIONS | {"preview", "report", "polish"}
 _ASYNC_ACTIONS = frozenset({"polish", "again"})  # they wait on the writing model
 MAX_SUGGESTIONS = 1000  # suggestions kept in memory (a restart forgets them; the answers are untouched)
+# Buttons that do not answer a question carry a one-time token instead (in `expect`): a second tap is stale.
+ONCE_ACTIONS = frozenset({"new", "report", "preview", "polish", "again"})
+MAX_TAPS = 10_000  # one-time tokens remembered as spent (a restart forgets them)
 
 
 @dataclass(frozen=True)
@@ -148,6 +158,31 @@ class Suggestion:
     target: str
     original: str
     text: str
+
+
+def with_tokens(outs: list[Out]) -> list[Out]:
+    """Give each button in ONCE_ACTIONS a fresh one-time token, so it acts on its first tap only."""
+    return [_tokened(o) if isinstance(o, Reply) and o.buttons else o for o in outs]
+
+
+def _tokened(reply: Reply) -> Reply:
+    rows = tuple(
+        tuple(
+            Button(b.label, replace(b.action, expect=secrets.token_hex(4)))
+            if b.action.name in ONCE_ACTIONS and not b.action.expect
+            else b
+            for b in row
+        )
+        for row in reply.buttons
+    )
+    return replace(reply, buttons=rows)
+
+
+def _remember(table: OrderedDict, key: Any, value: Any) -> None:
+    """Keep a key in a bounded table (the oldest goes first)."""
+    table[key] = value
+    while len(table) > MAX_SUGGESTIONS:
+        table.popitem(last=False)
 
 
 def stamp(out: Out, draft_id: str | None) -> Out:
@@ -246,6 +281,9 @@ class Assistant:
         self.writer = writer  # optional writing help (✨ 润色); None: no button anywhere
         self._suggestions: OrderedDict[tuple[int, str], Suggestion] = OrderedDict()
         self._polishing: set[int] = set()  # users waiting on the model: one request each
+        self._spent: OrderedDict[tuple[int, str], None] = OrderedDict()  # one-time tokens already used
+        self._adopted: OrderedDict[tuple[int, str], None] = OrderedDict()  # suggestions taken: a 2nd 采用 is told so
+        self._restored: OrderedDict[tuple[int, str, str], str] = OrderedDict()  # (draft, target) -> text restored
         self.imports = Imports(next(iter(types.values())), reader)  # last year's report as a new draft
         self.schedule = schedule or Schedule()  # deadline reminders (/remind)
 
@@ -260,24 +298,32 @@ class Assistant:
                 self.store.save(user_id, turn.record, turn.change)
             except StorageError:
                 log.exception("could not save a change")
-                return turn.failed()
-        return [o for out in turn.outs for o in (out.run() if isinstance(out, Deferred) else [out])]
+                return with_tokens(turn.failed())
+        return with_tokens([o for out in turn.outs for o in (out.run() if isinstance(out, Deferred) else [out])])
 
-    async def handle_async(self, user_id: int, action: Action) -> list[Out]:
-        """The same on an event loop: dialog work here, the fsync on the store's writer, renders in a thread."""
+    async def handle_async(
+        self, user_id: int, action: Action, waiting: Callable[[Reply], Awaitable[None]] | None = None
+    ) -> list[Out]:
+        """The same on an event loop: dialog work here, the fsync on the store's writer, renders in a thread.
+
+        `waiting` is given what to show at once before slow work (「正在生成预览…」): the channel sends it
+        ahead of the rest, which is returned as usual.
+        """
         if action.name in _ASYNC_ACTIONS:
-            return await self._polish(user_id, action)
+            return with_tokens(await self._polish(user_id, action))
         turn = self.turn(user_id, action)
         if turn.change is not None:
             try:
                 await self.store.persist(user_id, turn.record, turn.change)
             except StorageError:
                 log.exception("could not save a change")
-                return turn.failed()
+                return with_tokens(turn.failed())
         outs: list[Out] = []
         for out in turn.outs:
+            if isinstance(out, Deferred) and out.wait and waiting is not None:
+                await waiting(note(out.wait))
             outs += await asyncio.to_thread(out.run) if isinstance(out, Deferred) else [out]
-        return outs
+        return with_tokens(outs)
 
     def import_file(self, user_id: int, filename: str, data: bytes) -> list[Out]:
         """An uploaded report: its summary with 导入 / 取消, or why it cannot be imported (nothing is stored)."""
@@ -291,9 +337,15 @@ class Assistant:
         """The same off the event loop (reading a DOCX takes tens of milliseconds)."""
         return await asyncio.to_thread(self.import_file, user_id, filename, data)
 
+    def paste_interrupted(self, user_id: int, chars: int) -> list[Out]:
+        """A long paste's parts with another message between them: nothing saved; ask what the long text was."""
+        if self.imports.takes_paste(user_id):  # after /import: never import part of the report
+            return with_tokens([note("import_paste_interrupted", kind="error"), *self._current(user_id)])
+        return with_tokens([note("paste_interrupted", kind="error", n=chars), *self._current(user_id)])
+
     def refuse_file(self, user_id: int, reason: str, **params: Any) -> list[Out]:
         """A file the channel could not fetch or will not fetch (too big): say why, show the current question."""
-        return [note(reason, kind="error", **params), *self._current(user_id)]
+        return with_tokens([note(reason, kind="error", **params), *self._current(user_id)])
 
     def _current(self, user_id: int) -> list[Out]:
         try:
@@ -356,6 +408,8 @@ class Assistant:
         """Whether a button would do nothing, being from a screen that is gone: the channel can say so as it answers the tap."""
         if action.name in ("import_yes", "import_no"):
             return self.imports.was_taken(user_id, action.arg)
+        if action.name in ONCE_ACTIONS:
+            return self.was_spent(user_id, action)
         try:
             draft = self.store.load(user_id).record.active_draft()
         except StorageError:
@@ -364,6 +418,25 @@ class Assistant:
             return False  # another draft's button gets its own answer
         engine = self.engine_for(draft)
         return engine is not None and engine.is_stale(draft, action)
+
+    def was_spent(self, user_id: int, action: Action) -> bool:
+        """Whether this button's one-time token was used already (a second tap acts no more)."""
+        return bool(action.expect) and (user_id, action.expect) in self._spent
+
+    def _spend(self, user_id: int, action: Action) -> bool:
+        """Use a button's one-time token: False if it was used before (typed commands carry none)."""
+        if action.name not in ONCE_ACTIONS or not action.expect:
+            return True
+        if self.was_spent(user_id, action):
+            return False
+        self._spent[(user_id, action.expect)] = None
+        while len(self._spent) > MAX_TAPS:
+            self._spent.popitem(last=False)
+        return True
+
+    def _stale(self, draft: Draft | None) -> list[Out]:
+        """A second tap on a one-time button: it did nothing (Telegram answers it with a toast only)."""
+        return self._prompt(draft, info("stale_button")) if draft is not None else [note("stale_button")]
 
     def engine_for(self, draft: Draft) -> Engine | None:
         """The engine for a draft's report type as its outline and profile lay it out (None if the type is gone)."""
@@ -376,6 +449,8 @@ class Assistant:
 
     # -- dispatch ----------------------------------------------------------------
     def _dispatch(self, s: Session, action: Action) -> list[Out | Deferred]:
+        if not self._spend(s.user_id, action):
+            return list(self._stale(s.active()))
         if action.name == "text" and self.imports.takes_paste(s.user_id) and looks_pasted(action.arg):
             return [self.imports.offer(s.user_id, Source(tuple(action.arg.splitlines())))]
         handler = _SESSION_ACTIONS.get(action.name)
@@ -637,6 +712,8 @@ class Assistant:
             log.exception("could not load a user's record")
             return [note("storage_down", kind="error")]
         draft, target = record.active_draft(), action.arg
+        if not self._spend(user_id, action):  # a second tap on ✨ or 再写一版: one model call is enough
+            return list(self._stale(draft))
         if action.name == "again":
             old = self._suggestions.get((user_id, action.arg))
             if old is None:
@@ -684,6 +761,8 @@ class Assistant:
         return self._prompt(draft) if draft is not None else []
 
     def _adopt(self, s: Session, action: Action) -> list[Out | Deferred]:
+        if (s.user_id, action.arg) in self._adopted:  # a second 采用: it is in, say so
+            return [note("polish_already_adopted"), *self._prompt_or_nothing(s.active())]
         sug = self._suggestions.pop((s.user_id, action.arg), None)
         draft = s.get(sug.draft_id) if sug else None
         if sug is None or draft is None:
@@ -695,6 +774,7 @@ class Assistant:
         new = with_paragraph(draft, sug.target, sug.text)
         new.originals[sug.target] = sug.original
         s.put(new, activate=False)
+        _remember(self._adopted, (s.user_id, action.arg), None)
         restore = ((Button(label("restore"), Action("restore", sug.target)),),)
         return [note("polish_adopted", restore), *self._prompt_or_nothing(s.active())]
 
@@ -706,11 +786,16 @@ class Assistant:
         draft = s.active()
         original = draft.originals.get(action.arg) if draft else None
         engine = self.engine_for(draft) if draft else None
-        if draft is None or original is None or engine is None or paragraph_at(engine.rt, draft, action.arg) is None:
+        found = paragraph_at(engine.rt, draft, action.arg) if draft and engine else None
+        if draft is not None and original is None and found is not None:
+            if self._restored.get((s.user_id, draft.id, action.arg)) == found[1]:  # a second 恢复原文
+                return [note("polish_already_restored"), *self._prompt(draft)]
+        if draft is None or original is None or found is None:
             return [note("polish_nothing", kind="error"), *self._prompt_or_nothing(draft)]
         new = with_paragraph(draft, action.arg, original)
         new.originals.pop(action.arg, None)
         s.put(new)
+        _remember(self._restored, (s.user_id, draft.id, action.arg), original)
         return [note("polish_restored"), *self._prompt(new)]
 
     # -- output ----------------------------------------------------------------------
@@ -770,7 +855,9 @@ class Assistant:
             return [stamp(look, draft.id)]
         rt, answers, reporter = engine.rt, engine.visible_answers(draft), self.reporter
         if name == "preview":
-            return [Deferred(lambda: self._preview(reporter, rt, answers, partial=bool(missing)))]
+            wait = "preview_working" if reporter.can_paginate else ""
+            run = Deferred(lambda: self._preview(reporter, rt, answers, partial=bool(missing)), wait)
+            return [run, *self._prompt(draft)]  # the screen's buttons again under the pages
 
         def report() -> list[Out]:
             filename, data = reporter.docx(rt, answers)

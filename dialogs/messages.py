@@ -177,6 +177,12 @@ MESSAGES: dict[str, str] = {
     "polish_bad_reply": "润色服务返回的内容无法使用，原文保留不变。",
     "polish_too_long": "润色结果超过了这一题的字数上限，已放弃，原文保留。",
     "help_polish": "✨ 润色：把某一段改写成公文语体。点“润色”时，这一段文字会发送给配置的模型服务（{where}）；只有点“采用”才会替换，数字、书名、日期不许改动。",
+    "polish_already_adopted": "已经采用了，不用再点。要换回原文，点“恢复原文”。",
+    "polish_already_restored": "已经恢复原文了，不用再点。",
+    "items_edit_typed": "按钮只列出前 {n} {item}；要改后面的，发送 /item 加编号，例如 /item {next}。",
+    "preview_working": "⏳ 正在生成预览，请稍候…",
+    "paste_interrupted": "❓ 刚才收到一段很长的文字（{n}字，可能没发完），中间又收到了别的消息，所以没有保存。\n如果那是要填的内容，请重新完整发送一次。",
+    "import_paste_interrupted": "❗ 报告分成几条发来时，中间收到了别的消息，只收到了前面一部分，所以没有导入。请发送 /import 后重新粘贴，中间不要发别的消息；或者直接发送 Word 文件。",
 }
 
 HELP = """📖 使用说明

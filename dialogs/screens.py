@@ -20,6 +20,7 @@ from .schema import Question
 from .wording import fill_years
 
 Rows = tuple[tuple[Button, ...], ...]
+MAX_EDIT_BUTTONS = 24  # ✏1…✏24 in rows of six; more items are changed with a typed /item N
 
 
 def year_words(text: str) -> list[str]:
@@ -137,6 +138,8 @@ class Screens:
             if not partial:
                 full = len(items) >= q.max_items
                 lines.append(say("items_full" if full else "add_more", item=q.item_label, limit=q.max_items))
+            if len(items) > MAX_EDIT_BUTTONS:
+                lines.append(say("items_edit_typed", n=MAX_EDIT_BUTTONS, next=MAX_EDIT_BUTTONS + 1, item=q.item_label))
         elif e.is_answered(draft, q) and not partial:
             lines.append(say("current_answer", answer=shorten(self.display(q, draft.answers[q.id]), 200)))
             if q.id not in draft.unconfirmed:  # a carried-over answer gets its own line below
@@ -216,8 +219,9 @@ class Screens:
             if q.id in draft.originals:
                 rows.append((Button(label("restore"), Action("restore", q.id)),))
         if q.is_collection and not partial and items:
+            shown = min(len(items), MAX_EDIT_BUTTONS)  # beyond that: /item N (Telegram caps a keyboard at 100)
             edit_buttons = [
-                Button(label("edit_item", n=i), Action("item", str(i), expect=exp)) for i in range(1, len(items) + 1)
+                Button(label("edit_item", n=i), Action("item", str(i), expect=exp)) for i in range(1, shown + 1)
             ]
             rows += [tuple(edit_buttons[i : i + 6]) for i in range(0, len(edit_buttons), 6)]
             if len(items) >= q.min_items:

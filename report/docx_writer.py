@@ -21,6 +21,8 @@ from docx.shared import Mm, Pt, Twips
 from docx.text.paragraph import Paragraph
 from docx.text.run import Run
 
+from dialogs.numbers import UNITS_LONGEST_FIRST
+
 from .compose import Block, Composition
 
 LATIN = "Times New Roman"
@@ -71,6 +73,44 @@ def _char_spacing(run: Run, twentieths: int) -> None:
         sp = OxmlElement("w:spacing")
         rpr.append(sp)
     sp.set(qn("w:val"), str(twentieths))
+
+
+# A figure with what qualifies it: 5.12多万元, 98.6%, 12.5个百分点, 238件. LibreOffice breaks a line anywhere in
+# Chinese text, digits included (「罚没款5 / 12多万元」): such a run is kept on one line (see _figure_run).
+_FIGURE = re.compile(
+    rf"\d+(?:[.,]\d+)*(?:余|多)?(?:[万亿])?(?:余|多)?(?:个百分点|%|％|{'|'.join(UNITS_LONGEST_FIRST)}|年度|年|月|日)?"
+)
+
+
+def add_text(p: Paragraph, text: str, font: str, size: int) -> None:
+    """Body text as runs, each figure with its unit in a run of its own that no line break can split."""
+    pos = 0
+    for m in _FIGURE.finditer(text):
+        if m.start() > pos:
+            add_run(p, text[pos : m.start()], font, size)
+        _figure_run(add_run(p, "", font, size), m.group())
+        pos = m.end()
+    if pos < len(text) or not text:
+        add_run(p, text[pos:], font, size)
+
+
+def _figure_run(run: Run, figure: str) -> None:
+    """The figure's characters joined by U+2060 WORD JOINER (as w:sym, so the text itself stays plain), in a
+    run marked English: LibreOffice then breaks neither inside the digits nor between them and the unit."""
+    rpr = run._r.get_or_add_rPr()
+    lang = OxmlElement("w:lang")
+    lang.set(qn("w:val"), "en-US")
+    lang.set(qn("w:eastAsia"), "en-US")
+    rpr.append(lang)
+    for i, ch in enumerate(figure):
+        if i:
+            joiner = OxmlElement("w:sym")
+            joiner.set(qn("w:font"), FANGSONG)
+            joiner.set(qn("w:char"), "2060")
+            run._r.append(joiner)
+        t = OxmlElement("w:t")
+        t.text = ch
+        run._r.append(t)
 
 
 def add_run(
@@ -235,11 +275,11 @@ def _block(doc, b: Block) -> None:
         p = _paragraph(doc, indent=False)
         add_run(p, b.text, FANGSONG, BODY_PT)
     elif b.kind == "p":
-        add_run(_paragraph(doc), b.text, FANGSONG, BODY_PT)
+        add_text(_paragraph(doc), b.text, FANGSONG, BODY_PT)
     elif b.kind in ("lead", "lead3"):
         p = _paragraph(doc)
         add_run(p, f"{b.number}{b.head}{b.sep}", HEADING_FONTS[b.kind], BODY_PT)
-        add_run(p, b.text, FANGSONG, BODY_PT)
+        add_text(p, b.text, FANGSONG, BODY_PT)
     elif b.kind in ("h1", "h2", "h3", "h4"):
         p = _paragraph(doc, keep_next=True)
         add_run(p, b.number + b.text, HEADING_FONTS[b.kind], BODY_PT)

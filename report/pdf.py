@@ -53,8 +53,11 @@ def to_pdf(docx: bytes, name: str = "report", timeout: float = TIMEOUT) -> bytes
         return pdf.read_bytes()
 
 
-def first_page_png(pdf: bytes, dpi: int = 60, timeout: float = 30) -> bytes | None:
-    """The first page as a PNG (poppler's pdftoppm), for an inline look in the chat; None without it."""
+PAGE_PX = 1240  # the inline page image's width: A4 at 150 dpi, sharp on a phone once zoomed
+
+
+def first_page_png(pdf: bytes, width: int = PAGE_PX, timeout: float = 30) -> bytes | None:
+    """The first page as a PNG `width` pixels wide (poppler's pdftoppm), for an inline look in the chat."""
     binary = shutil.which("pdftoppm")
     if binary is None:
         return None
@@ -63,7 +66,21 @@ def first_page_png(pdf: bytes, dpi: int = 60, timeout: float = 30) -> bytes | No
         src.write_bytes(pdf)
         try:
             subprocess.run(
-                [binary, "-png", "-r", str(dpi), "-f", "1", "-l", "1", "-singlefile", str(src), f"{tmp}/page"],
+                [
+                    binary,
+                    "-png",
+                    "-scale-to-x",
+                    str(width),
+                    "-scale-to-y",
+                    "-1",
+                    "-f",
+                    "1",
+                    "-l",
+                    "1",
+                    "-singlefile",
+                    str(src),
+                    f"{tmp}/page",
+                ],  # fmt: skip
                 capture_output=True,
                 timeout=timeout,
                 check=False,

@@ -242,7 +242,7 @@ class FakeBotAPI:
                 self.wfile.write(data)
 
             def _reply(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload, ensure_ascii=False).encode()
+                data = json.dumps(payload).encode()  # ASCII escapes: forged data (a lone surrogate) arrives as sent
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(data)))
@@ -304,7 +304,7 @@ class FakeBotAPI:
                 return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
             result = {"file_id": fid, "file_unique_id": f"u{fid}", "file_size": len(self.files[fid])}
             return 200, {"ok": True, "result": {**result, "file_path": f"documents/{fid}"}}
-        if method == "answerCallbackQuery":
+        if method in ("answerCallbackQuery", "sendChatAction"):
             self._record(Sent(method, params))
             return 200, {"ok": True, "result": True}
         if method in ("sendMessage", "sendDocument", "sendPhoto", "editMessageText", "editMessageReplyMarkup"):

@@ -378,14 +378,16 @@ def test_preview_without_libreoffice_is_text_and_says_why(store, types):
     texts = [o.text for o in outs]
     assert all(isinstance(o, Reply) and len(o.text) <= 4096 for o in outs)
     assert "未安装 LibreOffice" in texts[0]  # one line says why there are no pages
-    joined = "\n".join(texts[1:])
+    joined = "\n".join(texts[1:-1])  # the last is the screen again, with its buttons
     assert "高新技术企业40家" in joined and joined.rstrip().endswith("2025年1月20日")
+    assert outs[-1].kind == "complete"
 
 
 @pytest.mark.skipif(shutil.which("soffice") is None, reason="LibreOffice not installed")
 def test_preview_is_pages_whose_count_matches_the_docx_in_libreoffice(assistant, tmp_path):
     run_script(assistant, 34, reference.script())
-    image, pdf = say(assistant, 34, "/preview")
+    image, pdf, screen = say(assistant, 34, "/preview")  # the screen's buttons again after the pages
+    assert isinstance(screen, Reply) and screen.kind == "complete"
     assert isinstance(image, OutDocument) and image.photo and image.data[:4] == b"\x89PNG"
     assert isinstance(pdf, OutDocument) and pdf.filename.endswith(".pdf") and pdf.data[:4] == b"%PDF"
     docx = say(assistant, 34, "/report")[-1]

@@ -275,8 +275,9 @@ def test_refused_user_sees_own_id_and_nothing_is_stored(api, tmp_path):
     with BotRunner(api, tmp_path / "data", allowed=frozenset({U})) as bot:
         wait = say(api, 777, "/start", "没有使用权限")
         assert "777" in wait.text
-        api.press(777, "r|||", 1)
-        wait_text(api, 777, "没有使用权限", after=1)
+        cq = api.press(777, "r|||", 1)  # within the minute: a toast, not another message
+        api.wait_sent(lambda s: any(str(x.params.get("callback_query_id", "")) == str(cq) for x in s))
+        assert toast(api, cq) == words("refused_short") and len(messages(api, 777)) == 1
         assert not bot.assistant.store.path_for(777).exists()
         begin(api, U)
 
@@ -300,10 +301,10 @@ def test_handler_failure_is_reported_and_others_still_served(api, tmp_path, monk
     with BotRunner(api, tmp_path / "data") as bot:
         real = bot.assistant.handle_async
 
-        async def flaky(user_id, action):
+        async def flaky(user_id, action, *rest):
             if user_id == 666:
                 raise RuntimeError("boom")
-            return await real(user_id, action)
+            return await real(user_id, action, *rest)
 
         monkeypatch.setattr(bot.assistant, "handle_async", flaky)
         say(api, 666, "/start", "出错了，请重试")
@@ -322,10 +323,10 @@ def test_no_log_line_contains_the_token(api, tmp_path):
         with BotRunner(api, tmp_path / "data") as bot:
             real = bot.assistant.handle_async
 
-            async def leaky(user_id, action):
+            async def leaky(user_id, action, *rest):
                 if action.arg == "leak":
                     raise RuntimeError(f"failed calling https://api.telegram.org/bot{TOKEN}/sendMessage")
-                return await real(user_id, action)
+                return await real(user_id, action, *rest)
 
             bot.assistant.handle_async = leaky  # type: ignore[method-assign]
             begin(api, U)
@@ -500,7 +501,9 @@ def test_preview_arrives_as_pages_over_http(api, tmp_path):
         n = len(api.to(U))
         api.message(U, "/preview")
         api.wait_sent(lambda s: any(x.method == "sendDocument" and x.chat_id == U for x in s[n:]), 60)
+        wait_text(api, U, "全部必填项已完成", after=len(messages(api, U)) - 1)  # the screen again, after the files
         sent = [s for s in api.to(U)[n:] if s.method in ("sendMessage", "sendPhoto", "sendDocument")]
-        assert [s.method for s in sent] == ["sendPhoto", "sendDocument"]  # two messages, not dozens
-        name, data = sent[1].files["document"]
-        assert name.endswith(".pdf") and data[:4] == b"%PDF" and "共" in sent[1].text
+        # 「正在生成预览」 at once, then the page and the PDF (not dozens of messages), then the buttons
+        assert [s.method for s in sent] == ["sendMessage", "sendPhoto", "sendDocument", "sendMessage"]
+        name, data = sent[2].files["document"]
+        assert name.endswith(".pdf") and data[:4] == b"%PDF" and "共" in sent[2].text

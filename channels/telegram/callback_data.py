@@ -31,7 +31,11 @@ def encode_action(action: Action) -> str:
 
 def decode_action(data: str | None) -> Action | None:
     """Parse button data; None for anything malformed or forged."""
-    if not data or len(data.encode()) > CALLBACK_LIMIT:
+    try:
+        size = len(data.encode()) if data else 0
+    except UnicodeEncodeError:  # a lone surrogate: forged, not ours
+        return None
+    if not data or size > CALLBACK_LIMIT:
         return None
     parts = data.split("|")
     if len(parts) != 4:

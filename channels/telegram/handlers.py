@@ -12,11 +12,13 @@ import contextlib
 import datetime as dt
 import io
 import logging
-from collections.abc import Callable
+import time
+from collections import OrderedDict
+from collections.abc import Awaitable, Callable
 from typing import Any
 
 from telegram import CallbackQuery, InputFile, Update
-from telegram.constants import ChatType, MessageLimit
+from telegram.constants import ChatAction, ChatType, MessageLimit
 from telegram.error import BadRequest, TelegramError
 from telegram.ext import (
     Application,
@@ -28,7 +30,7 @@ from telegram.ext import (
     filters,
 )
 
-from dialogs.actions import Action, Document, Out, Reply, parse_input
+from dialogs.actions import Action, Button, Document, Out, Reply, parse_input
 from dialogs.assistant import Assistant, split_text
 from dialogs.messages import say
 from report.reader import MAX_FILE
@@ -39,9 +41,27 @@ from .ordering import PerUserOrder
 log = logging.getLogger(__name__)
 
 
+MAX_BUTTONS = 100  # Telegram's limit for one inline keyboard
+MAX_PER_ROW = 8  # Telegram allows a few more; on a phone eight is already tight
+
+
+def fit_rows(rows: tuple[tuple[Button, ...], ...]) -> list[tuple[Button, ...]]:
+    """Rows within Telegram's limits: long rows wrapped at 8, and at most 100 buttons (the last rows kept)."""
+    wrapped = [row[i : i + MAX_PER_ROW] for row in rows if row for i in range(0, len(row), MAX_PER_ROW)]
+    kept: list[tuple[Button, ...]] = []
+    room = MAX_BUTTONS
+    for row in reversed(wrapped):  # navigation is at the bottom: keep it, drop from the middle up
+        if len(row) <= room:
+            kept.insert(0, row)
+            room -= len(row)
+    return kept
+
+
 def keyboard(reply: Reply) -> dict[str, Any] | None:
     """The reply's buttons as a Bot API InlineKeyboardMarkup dict (None when there are none)."""
-    rows = [[{"text": b.label, "callback_data": encode_action(b.action)} for b in row] for row in reply.buttons if row]
+    rows = [
+        [{"text": b.label, "callback_data": encode_action(b.action)} for b in row] for row in fit_rows(reply.buttons)
+    ]
     return {"inline_keyboard": rows} if rows else None
 
 
@@ -87,9 +107,17 @@ async def _clear_keyboard(query: CallbackQuery) -> None:
 
 # Telegram cuts a long paste into messages of 4,096 characters. A message this long may be
 # the first part of one: wait briefly for the rest and join them, so a tail is never taken alone.
+# The parts must come back to back (long, long, …, last); anything else in between and the user is asked.
 PASTE_PART = 4000
 PASTE_WAIT = 1.5  # seconds; the parts arrive together
 TELEGRAM_IDS = 2**52  # Telegram user ids have at most 52 significant bits; larger ids belong to other channels
+REFUSE_EVERY = 60.0  # seconds: an outsider is told once a minute, not for every message
+MAX_REFUSED = 10_000  # outsiders remembered for that (the oldest forgotten first)
+
+
+def back_to_back(parts: list[str]) -> bool:
+    """Whether messages are one paste's parts: every one but the last a full part, and no command among them."""
+    return all(len(p) >= PASTE_PART for p in parts[:-1]) and not parts[-1].lstrip().startswith("/")
 
 
 def _addressed_to(command: str, username: str | None) -> bool:
@@ -97,6 +125,17 @@ def _addressed_to(command: str, username: str | None) -> bool:
     head = command.split(maxsplit=1)[0]
     _, at, name = head.partition("@")
     return not at or (username is not None and name.lower() == username.lower())
+
+
+def _waiting(bot: Any, chat: int) -> Callable[[Reply], Awaitable[None]]:
+    """What to do before slow work (the preview's LibreOffice run): the upload action and a message, at once."""
+
+    async def waiting(reply: Reply) -> None:
+        with contextlib.suppress(TelegramError):
+            await bot.send_chat_action(chat, ChatAction.UPLOAD_DOCUMENT)
+        await send_outs(bot, chat, [reply])
+
+    return waiting
 
 
 def _log_failure(task: asyncio.Task) -> None:
@@ -121,7 +160,8 @@ class TelegramChannel:
         self.paste_wait = paste_wait
         self.order = order or PerUserOrder()  # the application's own: a reminder waits for the user's update
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
-        self._parts: dict[int, tuple[str, asyncio.TimerHandle]] = {}  # users whose paste may go on
+        self._parts: dict[int, tuple[list[str], asyncio.TimerHandle]] = {}  # users whose paste may go on
+        self._refused: OrderedDict[int, float] = OrderedDict()  # outsider -> when last told (monotonic)
 
     def register(self, app: Application) -> None:
         """Add every handler to the application."""
@@ -149,9 +189,21 @@ class TelegramChannel:
         if self.allowed is not None and user.id not in self.allowed:
             if update.callback_query:
                 await _acknowledge(update.callback_query, say("refused_short"))
-            if chat is not None:
+            if chat is not None and self._may_refuse(user.id):
                 await context.bot.send_message(chat.id, say("refused", user_id=user.id))
             raise ApplicationHandlerStop
+
+    def _may_refuse(self, user_id: int) -> bool:
+        """At most one refusal a minute per outsider: a flood of messages gets a handful of replies."""
+        now = time.monotonic()
+        last = self._refused.get(user_id)
+        if last is not None and now - last < REFUSE_EVERY:
+            return False
+        self._refused.pop(user_id, None)
+        self._refused[user_id] = now
+        while len(self._refused) > MAX_REFUSED:
+            self._refused.popitem(last=False)
+        return True
 
     async def on_text(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """A typed answer or /command (parse_input tells them apart); the parts of a long paste are joined."""
@@ -159,24 +211,33 @@ class TelegramChannel:
         text = update.effective_message.text or ""
         uid, chat = update.effective_user.id, update.effective_chat.id
         earlier = self._parts.pop(uid, None)
+        if earlier is None and len(text) < PASTE_PART:
+            await self._answer(uid, chat, context.bot, parse_input(text))
+            return
+        parts = earlier[0] if earlier else []  # a long message opens a paste; what follows soon is collected
         if earlier is not None:
             earlier[1].cancel()
-            text = earlier[0] + text
-        if len(update.effective_message.text or "") >= PASTE_PART:  # Telegram may send more of it
-            timer = asyncio.get_running_loop().call_later(self.paste_wait, self._paste_ended, uid, chat, context.bot)
-            self._parts[uid] = (text, timer)
-            return
-        await self._answer(uid, chat, context.bot, parse_input(text))
+        parts.append(text)
+        timer = asyncio.get_running_loop().call_later(self.paste_wait, self._paste_ended, uid, chat, context.bot)
+        self._parts[uid] = (parts, timer)
 
     def _paste_ended(self, uid: int, chat: int, bot: Any) -> None:
-        """No further part came: the text so far is the whole message."""
+        """Nothing more came: the parts are one message if they came back to back; otherwise ask."""
         pending = self._parts.pop(uid, None)
         if pending is not None:
-            task = asyncio.get_running_loop().create_task(self._answer(uid, chat, bot, parse_input(pending[0])))
+            task = asyncio.get_running_loop().create_task(self._pasted(uid, chat, bot, pending[0]))
             task.add_done_callback(_log_failure)
 
+    async def _pasted(self, uid: int, chat: int, bot: Any, parts: list[str]) -> None:
+        async with self.order.hold(uid):  # in turn with the user's other updates
+            if back_to_back(parts):
+                await self._answer(uid, chat, bot, parse_input("".join(parts)))
+                return
+            chars = sum(len(p) for p in parts if len(p) >= PASTE_PART)
+            await send_outs(bot, chat, self.assistant.paste_interrupted(uid, chars))
+
     async def _answer(self, uid: int, chat: int, bot: Any, action: Action) -> None:
-        await send_outs(bot, chat, await self.assistant.handle_async(uid, action))
+        await send_outs(bot, chat, await self.assistant.handle_async(uid, action, _waiting(bot, chat)))
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edited earlier message: it may belong to another question, so it is not taken as an answer."""
@@ -225,10 +286,10 @@ class TelegramChannel:
             await side
 
     def _toast(self, user_id: int, action: Action) -> str | None:
-        """What the tap's answer says: the model takes seconds; a dead button is why nothing happens."""
-        if action.name in ("polish", "again"):
-            return say("polish_working")
-        return say("stale_toast") if self.assistant.is_stale(user_id, action) else None
+        """What the tap's answer says: a dead button is why nothing happens; the model takes seconds."""
+        if self.assistant.is_stale(user_id, action):
+            return say("stale_toast")
+        return say("polish_working") if action.name in ("polish", "again") else None
 
     async def remind(self, context: ContextTypes.DEFAULT_TYPE) -> None:
         """The reminder job: each user owed a reminder gets it, in turn with their own updates."""
@@ -258,7 +319,8 @@ class TelegramChannel:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action, *, quiet_if_stale: bool = False
     ) -> None:
         assert update.effective_user and update.effective_chat
-        outs = await self.assistant.handle_async(update.effective_user.id, action)
+        chat = update.effective_chat.id
+        outs = await self.assistant.handle_async(update.effective_user.id, action, _waiting(context.bot, chat))
         if quiet_if_stale and [getattr(o, "notice", "") for o in outs] == ["stale_button"]:
             return  # a second tap, or a tap on an old message: it did nothing, the toast says so, the keyboard goes
-        await send_outs(context.bot, update.effective_chat.id, outs)
+        await send_outs(context.bot, chat, outs)
