@@ -7,7 +7,8 @@ import logging
 import sys
 
 from dialogs.assistant import Assistant
-from dialogs.schema import SchemaError, load_report_types
+from dialogs.outlines import load_report_types
+from dialogs.schema import SchemaError
 from report import DocxReporter
 from report.reader import DocxFileReader
 from settings import Settings, SettingsError, load_settings

@@ -10,7 +10,7 @@ from typing import Any
 
 from dialogs.actions import Action
 from dialogs.assistant import Assistant
-from dialogs.schema import load_report_types
+from dialogs.outlines import load_report_types
 from storage import TinyDBRecordStore
 from tests import reference
 

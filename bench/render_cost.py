@@ -9,7 +9,7 @@ from docx import Document
 
 from dialogs.draft import Draft
 from dialogs.engine import Engine
-from dialogs.schema import load_report_types
+from dialogs.outlines import load_report_types
 from report.compose import compose
 from report.docx_writer import write_docx
 

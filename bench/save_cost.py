@@ -9,7 +9,7 @@ from pathlib import Path
 
 from dialogs.actions import Action
 from dialogs.assistant import Assistant
-from dialogs.schema import load_report_types
+from dialogs.outlines import load_report_types
 from storage import TinyDBRecordStore
 
 from .common import draft_size, populate, reference_draft, summary

@@ -10,6 +10,7 @@ and the screens need to know nothing about either.
 
 from __future__ import annotations
 
+import functools
 import re
 import tomllib
 from dataclasses import dataclass, replace
@@ -18,6 +19,7 @@ from typing import Any
 
 from .schema import (
     _ID,
+    TEMPLATES_DIR,
     Check,
     Condition,
     Question,
@@ -27,6 +29,7 @@ from .schema import (
     _err,
     _str,
     _strs,
+    load_report_type,
     validate,
 )
 from .wording import FORMS
@@ -342,10 +345,35 @@ def attach(rt: ReportType, directory: Path) -> ReportType:
         if bad:
             raise SchemaError(f"{o.id}: unknown role(s) {bad} (see outlines/_roles.toml)")
     base = replace(rt, outlines=outlines, profiles=profiles, roles=roles)
+    base = replace(base, arranger=functools.partial(_arranged, base))
     for o in outlines:
         for p in profiles:
             base.variant(o.id, p.id)
     return base
+
+
+def _arranged(rt: ReportType, outline: str, profile: str, layout: tuple[str, ...]) -> ReportType:
+    """The variant a draft chooses: its bureau, its outline (until chosen, the bureau's usual one) as it arranges it."""
+    p = pick(rt.profiles, profile)
+    o = pick(rt.outlines, outline or p.outline)
+    return compile_variant(rt, arrange(o, layout), p)
+
+
+def load_report_types(directory: Path = TEMPLATES_DIR) -> dict[str, ReportType]:
+    """Load every `*.toml` report type in a folder, with the outlines and profiles in its subfolders.
+
+    Every outline × profile combination is built once here, so a broken file stops
+    start-up instead of somebody's conversation.
+    """
+    types: dict[str, ReportType] = {}
+    for path in sorted(directory.glob("*.toml")):
+        rt = attach(load_report_type(path), directory)
+        if rt.id in types:
+            raise SchemaError(f"{path.name}: report type id '{rt.id}' is already used by another file")
+        types[rt.id] = rt
+    if not types:
+        raise SchemaError(f"no report types (*.toml) in {directory}")
+    return types
 
 
 # ---------------------------------------------------------------- a draft's own arrangement

@@ -134,6 +134,9 @@ class ReportType:
     profiles: tuple[Any, ...] = ()  # dialogs.outlines.Profile, in display order
     outline: Any = None  # set on a variant: the Outline it was built for
     base: Any = field(default=None, compare=False, repr=False)  # set on a variant: the report type it came from
+    # Builds a variant (outline id, profile id, layout) -> ReportType; set by dialogs.outlines.attach, so this
+    # module never imports the outlines back.
+    arranger: Any = field(default=None, compare=False, repr=False)
     profile: Any = None  # set on a variant: the Profile it was built for
     roles: tuple[Any, ...] = ()  # dialogs.outlines.Role: what parts are for (the regulation's items)
 
@@ -147,17 +150,13 @@ class ReportType:
 
     def variant(self, outline: str = "", profile: str = "", layout: tuple[str, ...] = ()) -> ReportType:
         """This report type laid out by an outline (as a draft arranges it), worded for a bureau profile (cached)."""
-        if not self.outlines:
+        if not self.outlines or self.arranger is None:
             return self
-        from .outlines import arrange, compile_variant, pick
-
-        p = pick(self.profiles, profile)
-        o = pick(self.outlines, outline or p.outline)  # until chosen, the bureau's usual outline
-        key = (o.id, p.id, layout)
+        key = (outline, profile, layout)
         if key not in self._variants:
             if len(self._variants) > 4096:  # layouts are the users' own: keep the cache bounded
                 self._variants.clear()
-            self._variants[key] = compile_variant(self, arrange(o, layout), p)
+            self._variants[key] = self.arranger(outline, profile, layout)
         return self._variants[key]
 
     def variant_for(self, answers: dict[str, Any]) -> ReportType:
@@ -513,22 +512,3 @@ def load_report_type(path: Path) -> ReportType:
 
 
 TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
-
-
-def load_report_types(directory: Path = TEMPLATES_DIR) -> dict[str, ReportType]:
-    """Load every `*.toml` report type in a folder, with the outlines and profiles in its subfolders.
-
-    Every outline × profile combination is built once here, so a broken file stops
-    start-up instead of somebody's conversation.
-    """
-    from .outlines import attach
-
-    types: dict[str, ReportType] = {}
-    for path in sorted(directory.glob("*.toml")):
-        rt = attach(load_report_type(path), directory)
-        if rt.id in types:
-            raise SchemaError(f"{path.name}: report type id '{rt.id}' is already used by another file")
-        types[rt.id] = rt
-    if not types:
-        raise SchemaError(f"no report types (*.toml) in {directory}")
-    return types

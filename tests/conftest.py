@@ -10,7 +10,8 @@ from dialogs.actions import Action, Out, Reply, parse_input
 from dialogs.assistant import Assistant
 from dialogs.draft import Draft
 from dialogs.engine import Engine
-from dialogs.schema import ReportType, load_report_types
+from dialogs.outlines import load_report_types
+from dialogs.schema import ReportType
 from report import DocxReporter
 from report.reader import DocxFileReader
 from storage import TinyDBRecordStore

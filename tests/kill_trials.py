@@ -27,7 +27,7 @@ import sys
 sys.path.insert(0, sys.argv[2])
 from dialogs.actions import Action
 from dialogs.assistant import Assistant
-from dialogs.schema import load_report_types
+from dialogs.outlines import load_report_types
 from storage import TinyDBRecordStore
 from tests.reference import upto_named
 store = TinyDBRecordStore(

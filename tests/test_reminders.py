@@ -61,7 +61,7 @@ def test_due_on_each_date_from_the_hour_once_and_within_a_few_days():
 
 # ---------------------------------------------------------------- through the assistant, with a controllable clock
 def make(data) -> Assistant:
-    from dialogs.schema import load_report_types
+    from dialogs.outlines import load_report_types
 
     return Assistant(TinyDBRecordStore(data), load_report_types(), DocxReporter())
 

@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from dialogs.schema import SchemaError, load_report_types
+from dialogs.outlines import load_report_types
+from dialogs.schema import SchemaError
 from tests.conftest import REPO
 
 

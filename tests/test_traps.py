@@ -113,7 +113,7 @@ def test_docx_file_name_has_no_direction_controls(tmp_path):
 
 
 def _tiny_docx() -> bytes:
-    from dialogs.schema import load_report_types
+    from dialogs.outlines import load_report_types
     from report.compose import compose
     from report.docx_writer import write_docx
 
