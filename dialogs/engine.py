@@ -20,7 +20,7 @@ from . import layout
 from .actions import Action
 from .cleanup import CLEANERS
 from .draft import Answer, Draft, now_iso
-from .numbers import Figure, NumberError, figures_in, parse_figure
+from .numbers import Figure, NumberError, figures_in, parse_figure, plain
 from .parse import ParseError, check_length, parse_named_figure, parse_scalar, split_items
 from .schema import Question, ReportType, Requirement
 from .wording import DEFAULT_CLOSING, fill_years, opening_lead_in, own_closing
@@ -48,12 +48,6 @@ class SumFailure:
     complete: bool  # all parts given (then they must equal the total; else they must not exceed it)
     questions: tuple[str, ...] = ()  # the total, then the parts given: any one of them can be changed
     message: str = ""
-
-
-def _plain(n: Decimal) -> str:
-    """16, 1.5 (no exponent, no trailing zeros)."""
-    text = format(n.normalize(), "f")
-    return text.rstrip("0").rstrip(".") if "." in text else text
 
 
 def numeric(q: Question, value: Any) -> tuple[Decimal, str] | None:
@@ -268,7 +262,7 @@ class Engine:
                         q(c.total).label,
                         total_text,
                         parts,
-                        _plain(parts_sum) + unit,
+                        plain(parts_sum) + unit,
                         complete,
                         (c.total, *present),
                         c.message,

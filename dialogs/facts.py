@@ -22,9 +22,8 @@ import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
 
-from .numbers import UNITS, NumberError, chinese_to_number
+from .numbers import HALF_WIDTH, QUALIFIERS, UNITS, NumberError, alternation, chinese_to_number
 
-_HALF = str.maketrans("０１２３４５６７８９．％，：", "0123456789.%,:")
 _DATE = re.compile(r"\d{4}年\d{1,2}月(?:\d{1,2}[日号])?|\d{1,2}月\d{1,2}[日号]|\d{4}年(?:度|以来|底|初)?")
 _CLAUSE = re.compile(r"[。；;！!？?\n:]|,(?!\d{3})")
 _TITLE = re.compile(r"《[^》]{1,60}》")
@@ -35,7 +34,7 @@ _UNIT_WORDS = UNITS | set("年 月 倍 岁 课时 学时 个月 周".split())
 _UNIT = "|".join(re.escape(u) for u in sorted(_UNIT_WORDS - {"%"}, key=len, reverse=True))
 _CN = "〇零一二两三四五六七八九十百千万亿"
 _NUMBER = re.compile(
-    r"(?P<pre>将近|接近|大约|超过|近|约|超|逾)?"
+    rf"(?P<pre>{alternation(QUALIFIERS)})?"
     rf"(?:(?P<ar>\d+(?:,\d{{3}})*(?:\.\d+)?)|(?P<cn>[{_CN}][{_CN}点]*))"
     rf"(?P<suf>余|多)?(?P<scale>[万亿])?(?P<unit>%|{_UNIT})?(?P<post>左右|以上|上下)?"
 )
@@ -308,7 +307,7 @@ class Facts:
 
 
 def half_width(text: str) -> str:
-    return text.translate(_HALF)
+    return text.translate(HALF_WIDTH)
 
 
 def facts(text: str) -> Facts:

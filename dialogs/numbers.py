@@ -14,14 +14,25 @@ from decimal import Decimal, InvalidOperation
 
 import cn2an
 
-_FULLWIDTH = str.maketrans("０１２３４５６７８９．％，", "0123456789.%,")
+# Full-width forms a phone keyboard or a Word file gives, as the half-width ones figures are read in.
+HALF_WIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
+HALF_WIDTH = str.maketrans("０１２３４５６７８９．％，：", "0123456789.%,:")
 _CN_DIGITS = "零〇○一二三四五六七八九两"
 _CN_CHARS = _CN_DIGITS + "十百千万亿点"
 _DIGIT_BY_DIGIT = dict(zip("零〇○一二三四五六七八九", "000123456789", strict=True))
-# Qualifiers reports use around a count: before it (近百人) or after it (30余场).
-PREFIXES = ("将近", "接近", "超过", "大约", "约", "近", "超", "逾", "共", "达")
+# Qualifiers reports use around a count: before it (近百人) or after it (30余场). The one home of this
+# vocabulary: parse.py, facts.py and the figure finder below build their patterns from it.
+QUALIFIERS = ("将近", "接近", "超过", "大约", "约", "近", "超", "逾")  # they change what a figure says
+PREFIXES = (*QUALIFIERS, "共", "达")  # 共/达 do not
 SUFFIXES = ("余", "多", "左右", "以上", "上下")
-APPROXIMATE = frozenset({"将近", "接近", "超过", "大约", "约", "近", "超", "逾", "余", "多", "左右", "以上", "上下"})
+APPROXIMATE = frozenset({*QUALIFIERS, *SUFFIXES})
+
+
+def alternation(words: tuple[str, ...] | frozenset[str]) -> str:
+    """A regex alternation of words, longest first (将近 before 近)."""
+    return "|".join(re.escape(w) for w in sorted(words, key=lambda w: (-len(w), w)))
+
+
 # Units reports use (words, not symbols, except %), by family. This is the one home of
 # the unit vocabulary: a figure's unit must be one of these, and the fact lock
 # (dialogs/facts.py) reads the same list. The family says what a unit measures
@@ -69,7 +80,7 @@ class NumberError(ValueError):
 
 def normalise(text: str) -> str:
     """Full-width digits and signs to ASCII; spaces and thousands separators out."""
-    s = text.translate(_FULLWIDTH).strip()
+    s = text.translate(HALF_WIDTH).strip()
     s = re.sub(r"(?<=\d),(?=\d{3})", "", s)
     return s.replace(" ", "")
 
@@ -147,7 +158,8 @@ def _strip_prefix(s: str) -> tuple[str, str]:
     return "", s
 
 
-def _arabic(n: Decimal) -> str:
+def plain(n: Decimal) -> str:
+    """16, 1.5: a number in Arabic digits, no exponent, no trailing zeros."""
     text = format(n.normalize(), "f")
     return text.rstrip("0").rstrip(".") if "." in text else text
 
@@ -186,7 +198,7 @@ def parse_figure(text: str, default_unit: str = "") -> Figure:
     if unit and unit not in UNITS:
         raise NumberError("unit")  # '16家企业' is a sentence, not a figure
     if not re.search(r"\d", number) and number not in ("百", "千", "万", "亿"):
-        number = _arabic(value if not scale else read_number(number))  # 公文 counts in Arabic digits: 十六 -> 16
+        number = plain(value if not scale else read_number(number))  # 公文 counts in Arabic digits: 十六 -> 16
     shown = prefix + number + suffix + scale
     return Figure(shown, unit, value, bool(prefix or suffix) and (prefix or suffix) in APPROXIMATE)
 
@@ -209,7 +221,7 @@ def parse_count(text: str) -> int:
 
 
 _IN_TEXT = re.compile(
-    r"(?:将近|接近|超过|大约|约|近|超|逾)?(?<![\d.])\d+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:余|多)?"
+    rf"(?:{alternation(QUALIFIERS)})?(?<![\d.])\d+(?:\.\d+)?(?:余|多)?(?:万|亿)?(?:余|多)?"
     rf"(?:{'|'.join(re.escape(u) for u in UNITS_LONGEST_FIRST)})"
 )
 

@@ -6,7 +6,7 @@ import datetime as dt
 import re
 from typing import Any
 
-from .numbers import NumberError, parse_count, parse_figure, unit_family
+from .numbers import HALF_WIDTH_DIGITS, PREFIXES, NumberError, alternation, parse_count, parse_figure, unit_family
 from .schema import Question
 
 # Characters XML 1.0 cannot hold (and so a DOCX cannot), plus zero-width noise.
@@ -16,7 +16,6 @@ _XML_BAD = re.compile(
     "[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff\ufffe\uffff\u200b\u200c\u200d\u2060\ufeff"
     "\u200e\u200f\u061c\u202a-\u202e\u2066-\u2069]"
 )
-_FULLWIDTH_DIGITS = str.maketrans("０１２３４５６７８９", "0123456789")
 _MEASURE_WORDS = "家个项次件人场篇名所条期批"
 
 
@@ -43,7 +42,7 @@ def clean(text: str, *, multiline: bool) -> str:
 def parse_integer(text: str, q: Question) -> int:
     """Accept 16, 16家, １６, 十六, 一百五, 1,200; reject anything else with a hint."""
     unit = q.unit or "个"
-    s = clean(text, multiline=False).translate(_FULLWIDTH_DIGITS).replace(" ", "")
+    s = clean(text, multiline=False).translate(HALF_WIDTH_DIGITS).replace(" ", "")
     if q.unit == "年" and s.endswith("年度"):  # 2024年度
         s = s[:-2]
     elif q.unit and s.endswith(q.unit):
@@ -113,7 +112,7 @@ FAMILY_WORDS = {
 
 
 _NAMED = re.compile(
-    r"^(?P<name>.*?[^\d\s.,，、：:])[\s：:]*(?P<fig>(?:近|约|超过|超|逾|将近|接近|大约|共|达)?[\d０-９一二三四五六七八九十百千万两〇零].*)$"
+    rf"^(?P<name>.*?[^\d\s.,，、：:])[\s：:]*(?P<fig>(?:{alternation(PREFIXES)})?[\d０-９一二三四五六七八九十百千万两〇零].*)$"
 )
 
 
@@ -140,7 +139,7 @@ _DATE_PATTERNS = (
 
 def parse_date(text: str) -> str:
     """Accept 2025年1月20日, 2025-01-20, 2025.1.20, 2025/1/20, 20250120; return ISO text."""
-    s = clean(text, multiline=False).translate(_FULLWIDTH_DIGITS).replace(" ", "").replace("．", ".")
+    s = clean(text, multiline=False).translate(HALF_WIDTH_DIGITS).replace(" ", "").replace("．", ".")
     for pattern in _DATE_PATTERNS:
         m = pattern.match(s)
         if m:
@@ -171,7 +170,7 @@ def parse_choice(text: str, q: Question) -> str:
     for opt in q.options:
         if s == opt:
             return opt
-    digits = s.translate(_FULLWIDTH_DIGITS)
+    digits = s.translate(HALF_WIDTH_DIGITS)
     if digits.isdigit() and 1 <= int(digits) <= len(q.options):
         return q.options[int(digits) - 1]
     listed = "、".join(f"“{o}”" for o in q.options)
