@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from dialogs.numbers import parse_figure
 from report.compose import compose, to_text
 
@@ -59,3 +61,22 @@ def test_the_same_figure_in_another_part_does_not_hide_it_here(types):
     lines = text.splitlines()
     i = next(i for i, line in enumerate(lines) if line.endswith("行政处罚"))
     assert "238件" in lines[i + 1]  # printed once, under its own sub-section
+
+
+@pytest.mark.parametrize("profile", ["人社局", "市场监管局", "卫健委", "农业农村局", "科技局"])
+@pytest.mark.parametrize("outline", ["规定顺序", "执法数据在前", "三段式"])
+def test_every_figure_given_is_in_the_report(types, profile, outline):
+    """Whatever the bureau and outline, each figure answered appears in the report as written."""
+    rt = types["fazhi_zhengfu"]
+    v = rt.variant_for({"profile": profile, "outline": outline})
+    answers = {"profile": profile, "outline": outline, "year": 2024, "unit_name": "梧川县某局"}
+    answers["measures"] = [{"title": "行政复议和行政应诉情况", "body": "依法办理。"}]
+    given = {}
+    for n, q in enumerate(x for x in v.questions if x.kind == "figure"):
+        given[q.id] = parse_figure(f"{n + 3}", q.unit).to_json()
+        answers[q.show_if.question] = "填写"
+    answers.update(given)
+    text = report(types, outline, profile, **{k: v for k, v in answers.items() if k not in ("profile", "outline")})
+    for qid, value in given.items():
+        shown = value["text"] + value["unit"]
+        assert shown in text, (qid, shown)
