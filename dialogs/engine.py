@@ -20,7 +20,7 @@ from . import layout
 from .actions import Action
 from .cleanup import CLEANERS
 from .draft import Answer, Draft, now_iso
-from .numbers import Figure, NumberError, figures_in, parse_figure, plain
+from .numbers import HALF_WIDTH_DIGITS, Figure, NumberError, figures_in, parse_figure, plain
 from .parse import ParseError, check_length, parse_named_figure, parse_scalar, split_items
 from .schema import Question, ReportType, Requirement
 from .wording import DEFAULT_CLOSING, fill_years, opening_lead_in, own_closing
@@ -494,6 +494,9 @@ class Engine:
         return self._answer(old, d, q, fill_years(offered[int(action.arg)], d.answers.get("year")))
 
     def _text(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:
+        s = action.arg.strip().translate(HALF_WIDTH_DIGITS)
+        if q.kind == "text" and q.suggestions and s.isdigit() and 1 <= int(s) <= len(q.suggestions):
+            return self._choose(old, d, q, Action("choose", str(int(s) - 1)))  # 「2」: the second one listed
         return self._answer(old, d, q, action.arg)
 
     def _back(self, old: Draft, d: Draft, q: Question, action: Action) -> Step:

@@ -193,3 +193,12 @@ def test_three_parts_with_run_in_items_and_their_own_closing(assistant):
     paras = docx_paragraphs(assistant, 303)
     assert paras == THREE_REPORT
     assert sum("如下：" in p for p in paras) == 1  # their own closing, never a second one
+
+
+def test_a_heading_is_chosen_by_its_number_as_listed(assistant):
+    plan = {"profile": ["卫健委"], "outline": ["规定顺序"], "unit_name": ["梧川县卫生健康局"], "year": ["2024"]}
+    plan.update(BASICS, head_measures=["2"], measures=items(("强化卫生监督", "全年检查1260户次。")))
+    drive(assistant, 304, plan)
+    heading = assistant.active(304).answers["head_measures"]
+    offered = assistant.engine_for(assistant.active(304)).rt.question("head_measures").suggestions
+    assert heading == offered[1] and heading != "2"
