@@ -24,7 +24,7 @@ def build_assistant(settings: Settings) -> Assistant:
         from llm import OpenAIWriter
 
         writer = OpenAIWriter(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
-    store = TinyDBRecordStore(settings.data_dir, spare_segments=True)
+    store = TinyDBRecordStore(settings.data_dir)
     reporter, reader = DocxReporter(), DocxFileReader()
     return Assistant(
         store, types, reporter, timezone=settings.timezone, writer=writer, reader=reader, schedule=settings.schedule

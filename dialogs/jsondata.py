@@ -4,7 +4,7 @@ A draft is copied and logged on every answer; orjson does both about four times
 faster than `json` for a whole report (6.7 KB: copy 29 → 8 µs, encode 21 → 1.2 µs).
 orjson refuses integers past 64 bits (a figure typed as 一亿亿亿) and would read
 one back as a float, so such data goes through `json` both ways; reading stored
-files and replaying the log (not on the reply path) stays with `json`.
+files (not on the reply path) stays with `json`.
 """
 
 from __future__ import annotations

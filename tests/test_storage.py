@@ -11,6 +11,7 @@ import threading
 import time
 
 import pytest
+from storage.wal import WriteAheadLog, decode_line, encode_line
 
 import storage.tinydb_store
 from dialogs.draft import Draft
@@ -19,7 +20,6 @@ from dialogs.record import Change
 from storage import StorageError, StoreLocked, TinyDBRecordStore
 from storage.files import UserFiles
 from storage.tinydb_store import GROUP_TURNS, MAX_SPARE
-from storage.wal import WriteAheadLog, decode_line, encode_line
 from tests.conftest import REPO
 
 

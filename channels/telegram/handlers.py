@@ -13,6 +13,7 @@ import datetime as dt
 import io
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from typing import Any
 
 from telegram import CallbackQuery, InputFile, Update
@@ -103,6 +104,11 @@ def _log_failure(task: asyncio.Task) -> None:
         log.error("error while answering a long paste", exc_info=task.exception())
 
 
+def _with_id(action: Action, update: Update) -> Action:
+    """The action tagged with its update's id: an update redelivered after a crash is not applied twice."""
+    return replace(action, input_id=f"tg{update.update_id}")
+
+
 class TelegramChannel:
     """Handlers that connect python-telegram-bot to the assistant."""
 
@@ -165,7 +171,7 @@ class TelegramChannel:
             timer = asyncio.get_running_loop().call_later(self.paste_wait, self._paste_ended, uid, chat, context.bot)
             self._parts[uid] = (text, timer)
             return
-        await self._answer(uid, chat, context.bot, parse_input(text))
+        await self._answer(uid, chat, context.bot, _with_id(parse_input(text), update))
 
     def _paste_ended(self, uid: int, chat: int, bot: Any) -> None:
         """No further part came: the text so far is the whole message."""
@@ -255,7 +261,7 @@ class TelegramChannel:
         self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action, *, quiet_if_stale: bool = False
     ) -> None:
         assert update.effective_user and update.effective_chat
-        outs = await self.assistant.handle_async(update.effective_user.id, action)
+        outs = await self.assistant.handle_async(update.effective_user.id, _with_id(action, update))
         if quiet_if_stale and [getattr(o, "notice", "") for o in outs] == ["stale_button"]:
             return  # a second tap, or a tap on an old message: it did nothing, the toast says so, the keyboard goes
         await send_outs(context.bot, update.effective_chat.id, outs)
