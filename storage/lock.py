@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import errno
+import os
 from pathlib import Path
 
 from filelock import FileLock, Timeout
@@ -17,6 +19,8 @@ def acquire_lock(data_dir: Path) -> FileLock:
     """Take DATA_DIR/.bot.lock at once; StoreLocked if held, StorageError (one line) if the folder is unusable."""
     try:
         data_dir.mkdir(parents=True, exist_ok=True)
+        if not os.access(data_dir, os.W_OK | os.X_OK):  # checked first: filelock takes a refusal for "held"
+            raise PermissionError(errno.EACCES, "not writable")
         # Not thread-local: a store is opened on one thread and may be closed from another (PTB post_shutdown).
         lock = FileLock(str(data_dir / ".bot.lock"), thread_local=False)
         lock.acquire(timeout=0)
