@@ -1,11 +1,8 @@
 """Per-user TinyDB files: a TinyDB Storage that replaces its file atomically, and records to and from its tables.
 
-Atomic: the new content goes to a temporary file in the same folder through an
-unbuffered descriptor, is fsynced, then `os.replace`d over the old one and the
-folder fsynced, so a process killed at any moment leaves the old or the new file,
-both complete. A failed write leaves nothing behind: no Python buffer holds the
-refused bytes and the temporary file is removed. The previous version is kept
-as `<file>.bak` (a hard link) for recovery.
+Atomic: a temporary file written through an unbuffered descriptor and fsynced, the previous
+version linked as `<file>.bak`, `os.replace`, the folder fsynced. A kill leaves the old or the
+new file; a refused write leaves nothing (no buffered bytes, no temporary file).
 """
 
 from __future__ import annotations
@@ -71,11 +68,8 @@ class AtomicJSONStorage(Storage):
         return data
 
     def write(self, data: dict[str, dict[str, Any]]) -> None:
-        """Replace the file with `data` (temp file, fsync, backup link, rename, folder fsync)."""
-        self.write_bytes(jsondata.dumps(data))
-
-    def write_bytes(self, raw: bytes) -> None:
-        """The atomic replace itself; StorageError (the old file untouched) if any step fails."""
+        """Replace the file with `data` atomically; StorageError (the old file untouched) if any step fails."""
+        raw = jsondata.dumps(data)
         folder, name = os.path.split(self.path)
         tmp = os.path.join(folder, f".{name}.tmp")  # one writer per user at a time (the store's lock)
         try:
@@ -117,13 +111,9 @@ def record_from_data(data: dict[str, Any] | None, user_id: int) -> UserRecord:
         meta = db.table("meta").get(doc_id=1) or {}
     except (TypeError, ValueError, AttributeError) as exc:
         raise CorruptFile(f"u{user_id}.json: a draft that does not read: {exc}") from exc
-    active = meta.get("active")
-    applied = meta.get("applied")
-    return UserRecord(
-        drafts,
-        active if isinstance(active, str) and active in drafts else None,
-        tuple(str(x) for x in applied) if isinstance(applied, list) else (),
-    )
+    active, applied = meta.get("active"), meta.get("applied")
+    applied = tuple(map(str, applied)) if isinstance(applied, list) else ()
+    return UserRecord(drafts, active if isinstance(active, str) and active in drafts else None, applied)
 
 
 def record_to_data(record: UserRecord) -> dict[str, Any]:

@@ -1,11 +1,8 @@
 """The RecordStore the bot uses: one TinyDB file per user, written through on every change, recent records in memory.
 
-- load: from the in-memory LRU, else from the user's file (one read).
-- save (any thread) / persist (on the event loop, the write runs on the store's
-  threads): the user's file is replaced atomically and fsynced, then memory is
-  updated. A failed write changes neither the file nor memory (StorageError).
-- One lock per user (striped) guards both the file and that user's cache entry:
-  a load never caches a record a write is replacing.
+save (any thread) or persist (from the event loop, run on the store's threads) replaces the file
+atomically, then updates memory; a refused write changes neither. One lock per user (striped) guards
+the file and the user's cache entry, so a load never caches a record that a write is replacing.
 """
 
 from __future__ import annotations
