@@ -102,7 +102,8 @@ else:  # the echo bot, with the same concurrency and rate limiter settings
            .concurrent_updates(16).post_init(post_init).build())
     app.add_handler(MessageHandler(filters.TEXT, echo))
     app.add_handler(CallbackQueryHandler(press))
-import os
+import logging, os
+logging.getLogger("asyncio").setLevel(logging.CRITICAL)  # the lag probe is still pending when the loop closes
 if os.environ.get("BENCH_PROBE"):  # python -m bench.timeline
     from bench import probe
     probe.install()
@@ -304,7 +305,7 @@ def paired(latency: float, loop: str, mode: str, kinds: tuple[str, ...], pairs: 
         for k in kinds:
             ratios[k]["r50"].append(summary(runs[k][-1].complete)["median"] / e50)
             ratios[k]["r99"].append(summary(runs[k][-1].complete)["p99"] / e99)
-    out: dict[str, Any] = {"echo": [x for e in echo for x in e.complete], "runs": runs}
+    out: dict[str, Any] = {"echo": [x for e in echo for x in e.complete], "runs": {**runs, "echo": echo}}
     for k in kinds:
         out[k] = [x for o in runs[k] for x in o.complete]
         out[f"{k}_r50"], out[f"{k}_r99"] = ratios[k]["r50"], ratios[k]["r99"]
@@ -353,12 +354,14 @@ def _floor_rows(what: str, r: dict[str, Any], t50: float) -> list[tuple[str, str
     vs = [summary(o.complete)["median"] / summary(f.complete)["median"] for o, f in zip(ours, floor, strict=True)]
     lags = [x for o in ours for x in o.lags]
     lag = pct(lags, 99) if lags else float("nan")
+    echo_lags = [x for o in r["runs"]["echo"] for x in o.lags] or [float("nan")]
     return [
         (f"{what}: durable floor (echo that saves first) / echo", _ms(r["floor"]), ""),
         (f"{what}: ours / durable floor, p50 (per pair)", _range(vs), _verdict(vs, t50)),
         (
             f"{what}: event-loop lag of ours (5 ms timer overshoot)",
-            f"p50 {statistics.median(lags) * 1e3:.2f} ms, p99 {lag * 1e3:.2f} ms, max {max(lags) * 1e3:.1f} ms",
+            f"p50 {statistics.median(lags) * 1e3:.2f} ms, p99 {lag * 1e3:.2f} ms, max {max(lags) * 1e3:.1f} ms"
+            f" (echo bot: p99 {pct(echo_lags, 99) * 1e3:.2f} ms)",
             f"p99 ≤ {LAG_TARGET * 1e3:.0f} ms " + ("met" if lag <= LAG_TARGET else "NOT met"),
         ),
     ]
