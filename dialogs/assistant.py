@@ -299,7 +299,7 @@ class Assistant:
             log.exception("could not load a user's record")
             return Turn([note("storage_down", kind="error")])
         if action.input_id and action.input_id in loaded.record.applied:  # redelivered after a crash: show, not redo
-            return Turn(list(self._prompt_or_nothing(loaded.record.active_draft())))
+            return Turn(self._prompt_or_nothing(loaded.record.active_draft()))
         s = Session(user_id, loaded.record)
         self._upgrade(s)
         notes: list[Out | Deferred] = [note(f.value) for f in loaded.facts]

@@ -71,6 +71,8 @@ class TinyDBRecordStore(RecordStore):
 
     async def persist(self, user_id: int, record: UserRecord, change: Change) -> None:
         """save() on the store's threads: the event loop goes on serving others during the fsync."""
+        if self._closed:
+            raise StorageError("the store is closed")
         await asyncio.get_running_loop().run_in_executor(self._pool, self.save, user_id, record, change)
 
     def user_ids(self) -> list[int]:
