@@ -17,6 +17,16 @@ from storage import StorageError, StoreLocked, TinyDBRecordStore
 LOCKED = "另一个机器人进程正在使用 {data_dir}，本进程退出。(DATA_DIR is locked by another bot.)"
 
 
+QUIET = ("filelock", "asyncio", "httpcore", "hpack", "openai", "apscheduler")
+
+
+def configure_logging(level: str) -> None:
+    """Our log lines at LOG_LEVEL on stderr; libraries' own chatter (lock polling, HTTP frames) only from WARNING."""
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s", stream=sys.stderr)
+    for name in QUIET:
+        logging.getLogger(name).setLevel(max(logging.WARNING, logging.getLevelName(level)))
+
+
 def build_assistant(settings: Settings) -> Assistant:
     """Load and check every report type, open the store (taking DATA_DIR's lock), wire the reporter."""
     types = load_report_types()
@@ -25,7 +35,7 @@ def build_assistant(settings: Settings) -> Assistant:
         from llm import OpenAIWriter
 
         writer = OpenAIWriter(settings.llm_base_url, settings.llm_api_key, settings.llm_model, settings.llm_timeout)
-    store = TinyDBRecordStore(settings.data_dir, spare_segments=True)
+    store = TinyDBRecordStore(settings.data_dir)
     reporter, reader = DocxReporter(), DocxFileReader()
     return Assistant(
         store, types, reporter, timezone=settings.timezone, writer=writer, reader=reader, schedule=settings.schedule
@@ -39,7 +49,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(settings.log_level)
         if settings.token or settings.llm_api_key or settings.wecom_bot_secret:
             from channels.telegram import install_redaction
 
@@ -51,7 +61,7 @@ def main(argv: list[str] | None = None) -> int:
     except StoreLocked:
         print(LOCKED.format(data_dir=settings.data_dir))
         return 1
-    except StorageError as exc:  # e.g. the log could not be replayed: nothing is deleted, fix the disk and restart
+    except StorageError as exc:  # cannot be created, is a file, read-only: one line, nothing deleted
         print(f"数据目录无法使用 / DATA_DIR unusable: {exc}", file=sys.stderr)
         return 2
     if args.console or not (settings.token or settings.wecom_bot_id):

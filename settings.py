@@ -10,6 +10,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from dotenv import dotenv_values
+from dotenv.parser import parse_stream
 
 from dialogs.reminders import Schedule, ScheduleError, parse_schedule
 
@@ -50,9 +51,18 @@ class Settings:
 
 
 def read_dotenv(path: Path) -> dict[str, str]:
-    """KEY=VALUE pairs of a .env file (python-dotenv: comments, quotes, `export`); {} if there is none."""
+    """KEY=VALUE pairs of a .env file (python-dotenv: comments, quotes, `export`); {} if there is none.
+
+    A line python-dotenv cannot parse (an unclosed quote) stops start-up instead of being skipped;
+    the message names the line and its key, never its value (it may be the token).
+    """
     if not path.is_file():
         return {}
+    with open(path, encoding="utf-8") as fh:
+        for binding in parse_stream(fh):
+            if binding.error:
+                line, key = binding.original.line, binding.original.string.split("=", 1)[0].strip()[:40]
+                raise SettingsError(f"{path} line {line} ({key}=…) cannot be read: check its quotes")
     return {k: v or "" for k, v in dotenv_values(path, encoding="utf-8").items()}
 
 
@@ -115,7 +125,7 @@ def _llm(merged: Mapping[str, str]) -> dict[str, object]:
         timeout = float(raw_timeout)
     except ValueError:
         timeout = 0.0
-    if not 0 < timeout <= 300:
+    if not 1 <= timeout <= 300:
         raise SettingsError("LLM_TIMEOUT must be seconds between 1 and 300")
     key = merged.get("LLM_API_KEY", "").strip()
     return {"llm_base_url": base, "llm_api_key": key, "llm_model": model, "llm_timeout": timeout}

@@ -3,8 +3,8 @@
 The bot runs in its own process against the Bot API stand-in. Users arrive in
 batches; each sends /start, which creates and durably saves a draft. The bot's
 resident memory is read from /proc after each checkpoint: it must not grow with
-the number of users seen (records wait in memory only until compaction, then an
-LRU of bounded size holds them; the per-user ordering table keeps only users in flight).
+the number of users seen (every change is written through; an LRU of bounded
+size holds recent records; the per-user ordering table keeps only users in flight).
 """
 
 from __future__ import annotations

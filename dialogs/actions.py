@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Actions the engine itself understands (on the active draft).
 ENGINE_ACTIONS = frozenset(
@@ -45,12 +45,15 @@ class Action:
 
     `expect` is the question a button was shown for and `draft` the draft it
     belongs to; a button whose question or draft is no longer current is stale.
+    `input_id` is the channel's id for the input (Telegram's update id), so an
+    input delivered twice is applied once; it is not part of the action's identity.
     """
 
     name: str
     arg: str = ""
     expect: str = ""
     draft: str = ""
+    input_id: str = field(default="", compare=False)
 
     def bound(self, draft_id: str) -> Action:
         """The same action, for this draft only (dataclasses.replace, without its field lookups: one per button)."""

@@ -361,6 +361,8 @@ class Assistant:
         except StorageError:
             log.exception("could not load a user's record")
             return Turn([note("storage_down", kind="error")])
+        if action.input_id and action.input_id in loaded.record.applied:  # redelivered after a crash: show, not redo
+            return Turn(self._prompt_or_nothing(loaded.record.active_draft()))
         s = Session(user_id, loaded.record)
         self._upgrade(s)
         notes: list[Out | Deferred] = [note(f.value) for f in loaded.facts]
@@ -368,6 +370,7 @@ class Assistant:
         change = s.change()
         if change is None:
             return Turn(outs)
+        change = replace(change, applied=action.input_id)
         before = loaded.record
         return Turn(outs, change.apply(before), change, lambda: [*notes, *self._save_failed(before)])
 

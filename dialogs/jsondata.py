@@ -1,10 +1,10 @@
-"""Compact UTF-8 JSON for drafts and log lines: orjson, and the standard library where orjson refuses.
+"""Compact UTF-8 JSON for drafts and stored files: orjson, and the standard library where orjson refuses.
 
-A draft is copied and logged on every answer; orjson does both about four times
+A draft is copied and saved on every answer; orjson does both about four times
 faster than `json` for a whole report (6.7 KB: copy 29 → 8 µs, encode 21 → 1.2 µs).
 orjson refuses integers past 64 bits (a figure typed as 一亿亿亿) and would read
 one back as a float, so such data goes through `json` both ways; reading stored
-files and replaying the log (not on the reply path) stays with `json`.
+files (not on the reply path) stays with `json`.
 """
 
 from __future__ import annotations

@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import enum
 from abc import ABC, abstractmethod
-from concurrent.futures import Future
 from dataclasses import dataclass
 
 from .record import Change, UserRecord
@@ -43,20 +42,16 @@ class RecordStore(ABC):
         """The user's current record (empty for a new user). Raises StorageError if it cannot be read."""
 
     @abstractmethod
-    def commit(self, user_id: int, record: UserRecord, change: Change) -> Future[None]:
-        """Make `change` durable; `record` is the user's whole record after it.
+    def save(self, user_id: int, record: UserRecord, change: Change) -> None:
+        """Make `change` durable before returning; `record` is the user's whole record after it.
 
-        The future resolves once the change is on disk (StorageError if it could not be
-        written, and then the store still holds the record as it was before).
+        Raises StorageError if it could not be written, and then the store still holds the
+        record as it was before.
         """
 
-    def save(self, user_id: int, record: UserRecord, change: Change) -> None:
-        """commit() and wait until it is durable."""
-        self.commit(user_id, record, change).result()
-
     async def persist(self, user_id: int, record: UserRecord, change: Change) -> None:
-        """commit() awaited on an event loop. A store may do better: group changes on the loop itself."""
-        await asyncio.wrap_future(self.commit(user_id, record, change))
+        """save() awaited on an event loop, run off it (in a thread) so the loop keeps serving others."""
+        await asyncio.to_thread(self.save, user_id, record, change)
 
     @abstractmethod
     def user_ids(self) -> list[int]:
@@ -64,4 +59,4 @@ class RecordStore(ABC):
 
     @abstractmethod
     def close(self) -> None:
-        """Flush and release everything; later commits fail with StorageError."""
+        """Finish writes under way and release everything; later saves fail with StorageError."""

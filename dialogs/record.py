@@ -1,11 +1,12 @@
-"""A user's stored data as one record (their drafts and the active one), and what a message changed."""
+"""A user's stored data as one record (their drafts, the active one, inputs applied), and what a message changed."""
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
 
 from .draft import Draft
+
+APPLIED_KEPT = 50  # ids of the last inputs applied, remembered so a redelivered update is not applied twice
 
 
 @dataclass(frozen=True)
@@ -14,6 +15,7 @@ class UserRecord:
 
     drafts: dict[str, Draft] = field(default_factory=dict)
     active: str | None = None
+    applied: tuple[str, ...] = ()  # channel input ids (e.g. Telegram update ids) already applied, oldest first
 
     def get(self, draft_id: str) -> Draft | None:
         """One draft by id, or None."""
@@ -30,28 +32,17 @@ class UserRecord:
 
 @dataclass(frozen=True)
 class Change:
-    """What one message changed: drafts written, drafts deleted, and the active draft afterwards."""
+    """What one message changed: drafts written, drafts deleted, the active draft afterwards, the input applied."""
 
     put: tuple[Draft, ...] = ()
     delete: tuple[str, ...] = ()
     active: str | None = None
+    applied: str = ""  # the input's id, if its channel gave one
 
     def apply(self, record: UserRecord) -> UserRecord:
         """The record after this change (the given record is left as it was)."""
         drafts = {k: v for k, v in record.drafts.items() if k not in self.delete}
         drafts.update((d.id, d) for d in self.put)
         active = self.active if self.active in drafts else None
-        return UserRecord(drafts, active)
-
-    def to_json(self) -> dict[str, Any]:
-        """Plain data for the write-ahead log."""
-        return {"put": [d.to_dict() for d in self.put], "delete": list(self.delete), "active": self.active}
-
-    @classmethod
-    def from_json(cls, data: dict[str, Any]) -> Change:
-        """Rebuild a change read back from the log."""
-        return cls(
-            put=tuple(Draft.from_dict(d) for d in data.get("put", [])),
-            delete=tuple(str(x) for x in data.get("delete", [])),
-            active=data.get("active"),
-        )
+        applied = (*record.applied, self.applied)[-APPLIED_KEPT:] if self.applied else record.applied
+        return UserRecord(drafts, active, applied)

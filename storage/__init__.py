@@ -1,4 +1,4 @@
-"""Storage: the RecordStore port (declared in dialogs.ports) implemented over TinyDB files and a write-ahead log."""
+"""Storage: the RecordStore port (declared in dialogs.ports) implemented over one TinyDB file per user."""
 
 from dialogs.ports import StorageError
 

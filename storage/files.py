@@ -1,16 +1,8 @@
-"""Per-user TinyDB files: one JSON file per user, read in one open, replaced atomically.
+"""Per-user TinyDB files: a TinyDB Storage that replaces its file atomically, and records to and from its tables.
 
-Why one file per user: stock TinyDB rewrites its whole file on each write, so
-one shared file would make every write cost as much as all users' drafts.
-
-Why atomic: the new content goes to a temporary file in the same folder, is
-fsynced, then `os.replace`d over the old one, so a process killed at any moment
-leaves either the old or the new file, both complete. The previous version is
-kept as `<file>.bak` (a hard link, no copy) for recovery.
-
-The layout is TinyDB's own ("drafts" and "meta" tables), built and read through
-TinyDB's table API over an in-memory storage, so the file is read and written
-exactly once per load or save.
+Atomic: a temporary file written through an unbuffered descriptor and fsynced, the previous
+version linked as `<file>.bak`, `os.replace`, the folder fsynced. A kill leaves the old or the
+new file; a refused write leaves nothing (no buffered bytes, no temporary file).
 """
 
 from __future__ import annotations
@@ -18,175 +10,137 @@ from __future__ import annotations
 import contextlib
 import json
 import os
-import threading
 import time
-from pathlib import Path
 from typing import Any
 
 from tinydb import TinyDB
-from tinydb.storages import MemoryStorage
+from tinydb.storages import MemoryStorage, Storage
 from tinydb.table import Document
 
+from dialogs import jsondata
 from dialogs.draft import Draft
 from dialogs.ports import StorageError, StoreFact
 from dialogs.record import UserRecord
+
+# Stored draft fields and their JSON types: a file that parses but holds something else is damaged.
+_SHAPE = {"id": str, "user_id": int, "report_type": str, "schema_version": int, "answers": dict}
+_SHAPE |= {k: list for k in ("skipped", "open", "unconfirmed", "reminded")}
+_SHAPE |= {k: dict for k in ("partial", "originals", "last_year")} | {"reviewing": bool, "remind": bool}
 
 
 class CorruptFile(StorageError):
     """A user's file exists but is not valid JSON of the expected shape."""
 
 
-def fsync_dir(path: str | Path) -> None:
-    """Make a rename or unlink in this folder durable (best effort where the OS does not allow it)."""
-    try:
+def fsync_dir(path: str) -> None:
+    """Make a rename in this folder durable (skipped where the OS does not allow it)."""
+    with contextlib.suppress(OSError):
         fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
+        try:
+            os.fsync(fd)
+        finally:
+            os.close(fd)
 
 
-def atomic_write(path: str | Path, text: str, *, keep_backup: bool = True, sync_dir: bool = True) -> None:
-    """Write text to path so that a crash leaves the old or the new content, never a mix.
+class AtomicJSONStorage(Storage):
+    """TinyDB's JSON storage, made crash-safe: read in one open, written by atomic replace."""
 
-    Plain string paths on purpose: pathlib interns every name it parses, so per-user names
-    would grow the interpreter's interned-string table with every user ever seen.
-    """
-    path = os.fspath(path)
-    folder, name = os.path.split(path)
-    tmp = os.path.join(folder, f".{name}.{os.getpid()}.{threading.get_ident()}.tmp")
-    try:
-        with open(tmp, "w", encoding="utf-8") as fh:
-            fh.write(text)
-            fh.flush()
-            os.fsync(fh.fileno())
-        if keep_backup and os.path.exists(path):
-            bak = path + ".bak"
+    def __init__(self, path: str, *, keep_backup: bool = True) -> None:
+        self.path = os.fspath(path)
+        self.keep_backup = keep_backup
+
+    def read(self) -> dict[str, dict[str, Any]] | None:
+        """The file's content; None if there is no file; CorruptFile if it does not parse as TinyDB tables."""
+        name = os.path.basename(self.path)
+        try:
+            with open(self.path, "rb") as fh:
+                raw = fh.read()
+        except FileNotFoundError:
+            return None
+        except OSError as exc:
+            raise StorageError(str(exc)) from exc
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (UnicodeDecodeError, json.JSONDecodeError) as exc:
+            raise CorruptFile(f"{name}: {exc}") from exc
+        if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
+            raise CorruptFile(f"{name}: unexpected structure")
+        return data
+
+    def write(self, data: dict[str, dict[str, Any]]) -> None:
+        """Replace the file with `data` atomically; StorageError (the old file untouched) if any step fails."""
+        raw = jsondata.dumps(data)
+        folder, name = os.path.split(self.path)
+        tmp = os.path.join(folder, f".{name}.tmp")  # one writer per user at a time (the store's lock)
+        try:
+            fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             try:
-                if os.path.lexists(bak):
-                    os.unlink(bak)
-                os.link(path, bak)
-            except OSError:
-                pass  # a missing backup is no reason to refuse the save
-        os.replace(tmp, path)
-        if sync_dir:
+                view = memoryview(raw)
+                while view:
+                    view = view[os.write(fd, view) :]
+                os.fsync(fd)
+            finally:
+                os.close(fd)
+            if self.keep_backup and os.path.exists(self.path):
+                with contextlib.suppress(OSError):  # a missing backup is no reason to refuse the save
+                    if os.path.lexists(self.path + ".bak"):
+                        os.unlink(self.path + ".bak")
+                    os.link(self.path, self.path + ".bak")
+            os.replace(tmp, self.path)
             fsync_dir(folder)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
+        except OSError as exc:
+            with contextlib.suppress(OSError):
+                os.unlink(tmp)
+            raise StorageError(str(exc)) from exc
 
 
-def read_json(path: str | Path) -> dict[str, Any] | None:
-    """A TinyDB file's content in one open; None if there is no file; CorruptFile if it does not parse."""
-    path = os.fspath(path)
-    name = os.path.basename(path)
-    try:
-        with open(path, "rb") as fh:
-            raw = fh.read()
-    except FileNotFoundError:
-        return None
-    except OSError as exc:
-        raise StorageError(str(exc)) from exc
-    try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise CorruptFile(f"{name}: {exc}") from exc
-    if not isinstance(data, dict) or not all(isinstance(v, dict) for v in data.values()):
-        raise CorruptFile(f"{name}: unexpected structure")
-    return data
-
-
-def _memory_db(data: dict[str, Any] | None = None) -> TinyDB:
-    db = TinyDB(storage=MemoryStorage)
-    if data:
-        db.storage.write(data)
-    return db
+def _draft(doc: Any) -> Draft:
+    if not isinstance(doc, dict) or any(k in doc and not isinstance(doc[k], t) for k, t in _SHAPE.items()):
+        raise TypeError("fields of the wrong type")
+    return Draft.from_dict(doc)  # TypeError if a required field is missing
 
 
 def record_from_data(data: dict[str, Any] | None, user_id: int) -> UserRecord:
     """A user's record from TinyDB file content (drafts of another owner are never let through)."""
     if not data:
         return UserRecord()
-    db = _memory_db(data)
-    drafts = {}
-    for doc in db.table("drafts").all():
-        try:
-            d = Draft.from_dict(dict(doc))
-        except TypeError as exc:
-            raise CorruptFile(f"draft without required fields: {exc}") from exc
-        if d.user_id == user_id:
-            drafts[d.id] = d
-    meta = db.table("meta").get(doc_id=1)
-    active = meta.get("active") if isinstance(meta, dict) else None
-    return UserRecord(drafts, active if isinstance(active, str) and active in drafts else None)
+    db = TinyDB(storage=MemoryStorage)
+    db.storage.write(data)
+    try:
+        drafts = {d.id: d for d in map(_draft, db.table("drafts").all()) if d.user_id == user_id}
+        meta = db.table("meta").get(doc_id=1) or {}
+    except (TypeError, ValueError, AttributeError) as exc:
+        raise CorruptFile(f"u{user_id}.json: a draft that does not read: {exc}") from exc
+    active, applied = meta.get("active"), meta.get("applied")
+    applied = tuple(map(str, applied)) if isinstance(applied, list) else ()
+    return UserRecord(drafts, active if isinstance(active, str) and active in drafts else None, applied)
 
 
 def record_to_data(record: UserRecord) -> dict[str, Any]:
     """TinyDB file content for a record, built with the table API."""
-    db = _memory_db()
+    db = TinyDB(storage=MemoryStorage)
     db.table("drafts").insert_multiple(d.to_dict() for d in record.drafts.values())
-    db.table("meta").insert(Document({"active": record.active}, doc_id=1))
+    db.table("meta").insert(Document({"active": record.active, "applied": list(record.applied)}, doc_id=1))
     return db.storage.read() or {}
 
 
-class UserFiles:
-    """The folder of per-user files: path, load (with recovery), atomic save."""
-
-    def __init__(self, root: Path) -> None:
-        self.root = root
-        self.root.mkdir(parents=True, exist_ok=True)
-        self._root = os.fspath(root)
-
-    def _file(self, user_id: int) -> str:
-        """The file holding this user's drafts (user ids are integers: no path tricks)."""
-        if not isinstance(user_id, int) or isinstance(user_id, bool):
-            raise TypeError("user_id must be an int")
-        return os.path.join(self._root, f"u{user_id}.json")
-
-    def user_ids(self) -> list[int]:
-        """Users with a file in the folder (u<id>.json)."""
-        names = (n for n in os.listdir(self._root) if n.startswith("u") and n.endswith(".json"))
-        return [int(n[1:-5]) for n in names if n[1:-5].isdigit()]
-
-    def path_for(self, user_id: int) -> Path:
-        """The user's file as a Path (for tools and tests)."""
-        return Path(self._file(user_id))
-
-    def load(self, user_id: int) -> tuple[UserRecord, tuple[StoreFact, ...]]:
-        """The user's record from disk; a damaged file is set aside and the backup used if it reads."""
-        path = self._file(user_id)
-        try:
-            return record_from_data(read_json(path), user_id), ()
-        except CorruptFile:
-            try:
-                return self._recover(user_id, path)
-            except OSError as exc:
-                raise StorageError(f"u{user_id}.json: damaged and could not be set aside: {exc}") from exc
-
-    def save(self, user_id: int, record: UserRecord, *, sync_dir: bool = True) -> None:
-        """Replace the user's file with the record (atomic, fsynced)."""
-        text = json.dumps(record_to_data(record), ensure_ascii=False, separators=(",", ":"))
-        try:
-            atomic_write(self._file(user_id), text, sync_dir=sync_dir)
-        except OSError as exc:
-            raise StorageError(str(exc)) from exc
-
-    def _recover(self, user_id: int, path: str) -> tuple[UserRecord, tuple[StoreFact, ...]]:
-        """Move a damaged file aside (never delete it) and fall back to the backup if it reads."""
+def load_file(path: str, user_id: int) -> tuple[UserRecord, tuple[StoreFact, ...]]:
+    """The user's record from disk; a damaged file is set aside (never deleted) and the backup used if it reads."""
+    try:
+        return record_from_data(AtomicJSONStorage(path).read(), user_id), ()
+    except CorruptFile:
+        pass
+    try:
         os.replace(path, f"{path}.damaged-{time.strftime('%Y%m%d-%H%M%S')}")
-        bak = path + ".bak"
+        backup = AtomicJSONStorage(path + ".bak")
         try:
-            data = read_json(bak)
+            data = backup.read()
             record = record_from_data(data, user_id)
         except StorageError:
             data = None
         if data is None:
             return UserRecord(), (StoreFact.UNREADABLE_SET_ASIDE,)
-        with open(bak, encoding="utf-8") as fh:
-            atomic_write(path, fh.read(), keep_backup=False)
+        AtomicJSONStorage(path, keep_backup=False).write(data)
         return record, (StoreFact.RECOVERED_FROM_BACKUP,)
+    except OSError as exc:
+        raise StorageError(f"u{user_id}.json: damaged and could not be set aside: {exc}") from exc

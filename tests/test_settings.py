@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
 
 from settings import SettingsError, load_settings
+from tests.conftest import REPO
 
 TOKEN = "123456789:AAH-test-token-abcdefghijklmnopqrstuvwx"
 
@@ -113,3 +117,67 @@ def test_writing_help_settings():
     ):
         with pytest.raises(SettingsError, match=name):
             load_settings(bad, dotenv=None)
+
+
+def test_an_unparsable_dotenv_line_stops_start_up_naming_the_line_not_the_value(tmp_path):
+    env = write(tmp_path, f'LOG_LEVEL=INFO\nTELEGRAM_BOT_TOKEN="{TOKEN}\nDATA_DIR=x\n')
+    with pytest.raises(SettingsError) as err:
+        load_settings({}, env)
+    message = str(err.value)
+    assert "line 2" in message and "TELEGRAM_BOT_TOKEN" in message and "\n" not in message
+    assert TOKEN not in message
+
+
+@pytest.mark.parametrize("value", ["0.5", "0", "301"])
+def test_llm_timeout_outside_the_stated_range_is_refused(value):
+    with pytest.raises(SettingsError, match="LLM_TIMEOUT"):
+        load_settings({"LLM_BASE_URL": "http://x/v1", "LLM_MODEL": "m", "LLM_TIMEOUT": value}, dotenv=None)
+    assert load_settings({"LLM_TIMEOUT": "1"}, dotenv=None).llm_timeout == 1.0
+
+
+def run_bot(tmp_path: Path, env: dict[str, str], stdin: str = ""):
+    """bot.py --console in a clean folder (no .env), as a new user would start it."""
+    base = {k: v for k, v in os.environ.items() if not k.startswith(("TELEGRAM_", "LLM_", "DATA_DIR", "LOG_"))}
+    return subprocess.run(
+        [sys.executable, str(REPO / "bot.py"), "--console"],
+        input=stdin,
+        capture_output=True,
+        text=True,
+        env={**base, **env},
+        cwd=tmp_path,
+        timeout=60,
+    )
+
+
+def _one_line_naming_data_dir(out) -> None:
+    lines = out.stderr.strip().splitlines()
+    assert out.returncode == 2 and len(lines) == 1 and "DATA_DIR" in lines[0], out.stderr[-600:]
+
+
+@pytest.mark.parametrize("case", ["a-file", "cannot-create"])
+def test_an_unusable_data_dir_stops_start_up_with_one_line(tmp_path, case):
+    (tmp_path / "f").write_text("x")
+    data = tmp_path / "f" if case == "a-file" else tmp_path / "f" / "sub"
+    _one_line_naming_data_dir(run_bot(tmp_path, {"DATA_DIR": str(data)}))
+
+
+def test_a_read_only_data_dir_stops_start_up_with_one_line(tmp_path):
+    """A read-only file system (a tmpfs mounted ro when we are root, who writes anywhere else), else a 0555 folder."""
+    data = tmp_path / "ro"
+    data.mkdir()
+    mounted = os.geteuid() == 0 and os.system(f"mount -t tmpfs -o ro,size=1m tmpfs {data} 2>/dev/null") == 0
+    if os.geteuid() == 0 and not mounted:
+        pytest.skip("root without mount: no way to make a folder read-only")
+    if not mounted:
+        data.chmod(0o555)
+    try:
+        _one_line_naming_data_dir(run_bot(tmp_path, {"DATA_DIR": str(data)}))
+    finally:
+        if mounted:
+            os.system(f"umount {data}")
+
+
+def test_library_debug_lines_never_reach_the_console(tmp_path):
+    out = run_bot(tmp_path, {"DATA_DIR": str(tmp_path / "data"), "LOG_LEVEL": "DEBUG"}, "/start\n")
+    assert out.returncode == 0 and "您是哪类部门" in out.stdout
+    assert "filelock" not in out.stderr + out.stdout and "asyncio" not in out.stderr

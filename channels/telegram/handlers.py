@@ -15,6 +15,7 @@ import logging
 import time
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
+from dataclasses import replace
 from typing import Any
 
 from telegram import CallbackQuery, InputFile, Update
@@ -143,6 +144,11 @@ def _log_failure(task: asyncio.Task) -> None:
         log.error("error while answering a long paste", exc_info=task.exception())
 
 
+def _with_id(action: Action, update: Update) -> Action:
+    """The action tagged with its update's id: an update redelivered after a crash is not applied twice."""
+    return replace(action, input_id=f"tg{update.update_id}")
+
+
 class TelegramChannel:
     """Handlers that connect python-telegram-bot to the assistant."""
 
@@ -212,7 +218,7 @@ class TelegramChannel:
         uid, chat = update.effective_user.id, update.effective_chat.id
         earlier = self._parts.pop(uid, None)
         if earlier is None and len(text) < PASTE_PART:
-            await self._answer(uid, chat, context.bot, parse_input(text))
+            await self._answer(uid, chat, context.bot, _with_id(parse_input(text), update))
             return
         parts = earlier[0] if earlier else []  # a long message opens a paste; what follows soon is collected
         if earlier is not None:
@@ -320,7 +326,9 @@ class TelegramChannel:
     ) -> None:
         assert update.effective_user and update.effective_chat
         chat = update.effective_chat.id
-        outs = await self.assistant.handle_async(update.effective_user.id, action, _waiting(context.bot, chat))
+        outs = await self.assistant.handle_async(
+            update.effective_user.id, _with_id(action, update), _waiting(context.bot, chat)
+        )
         if quiet_if_stale and [getattr(o, "notice", "") for o in outs] == ["stale_button"]:
             return  # a second tap, or a tap on an old message: it did nothing, the toast says so, the keyboard goes
         await send_outs(context.bot, chat, outs)
