@@ -70,7 +70,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.console:
             print("未设置 TELEGRAM_BOT_TOKEN，进入控制台模式。(No token: console chat.)", file=sys.stderr)
         try:
-            return run_console(assistant, settings.console_user_id, settings.data_dir, sys.stdin, sys.stdout)
+            return run_console(
+                assistant, f"console:{settings.console_user_id}", settings.data_dir, sys.stdin, sys.stdout
+            )
         finally:
             assistant.close()
     if settings.wecom_bot_id and settings.token:

@@ -48,7 +48,7 @@ def traced(api: FakeBotAPI, pid: int, text: str, expect: str, out: Path) -> tupl
     time.sleep(0.3)
     st.send_signal(signal.SIGINT)
     st.wait()
-    mine = [line for line in out.read_text().splitlines() if f"u{U}.json" in line]
+    mine = [line for line in out.read_text().splitlines() if f"u-tg%3A{U}.json" in line]  # the user tg:{U}
     reads = [line for line in mine if "O_RDONLY" in line and "O_CREAT" not in line]
     return len(mine), len(reads)
 
@@ -74,7 +74,7 @@ def main() -> int:
         bot.send_signal(signal.SIGTERM)
         bot.wait(30)
     for what, (opens, reads) in rows:
-        print(f"{what:<32} opens of u{U}.json*: {opens}, for reading: {reads}")
+        print(f"{what:<32} opens of u-tg%3A{U}.json*: {opens}, for reading: {reads}")
     return 0
 
 

@@ -28,16 +28,16 @@ def render_reply(reply: Reply) -> str:
     return "\n".join(lines)
 
 
-def save_document(doc: Document, data_dir: Path, user_id: int) -> Path:
+def save_document(doc: Document, data_dir: Path, user_id: str) -> Path:
     """Write a generated report under DATA_DIR/reports/<user>/ and return its path."""
-    folder = data_dir / "reports" / str(user_id)
+    folder = data_dir / "reports" / str(user_id).replace(":", "-")  # console:1 -> reports/console-1
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / doc.filename
     path.write_bytes(doc.data)
     return path
 
 
-def show(outs: list[Out], out: TextIO, data_dir: Path, user_id: int) -> None:
+def show(outs: list[Out], out: TextIO, data_dir: Path, user_id: str) -> None:
     """Print replies; save documents and print where they went."""
     for o in outs:
         if isinstance(o, Document):
@@ -52,7 +52,7 @@ def show(outs: list[Out], out: TextIO, data_dir: Path, user_id: int) -> None:
 IMPORT = "/import "
 
 
-def import_path(assistant: Assistant, user_id: int, raw: str) -> list[Out]:
+def import_path(assistant: Assistant, user_id: str, raw: str) -> list[Out]:
     """`/import PATH`: read a local file and hand it to the assistant as an upload would be."""
     path = Path(raw.strip().strip("'\"")).expanduser()
     try:
@@ -62,14 +62,14 @@ def import_path(assistant: Assistant, user_id: int, raw: str) -> list[Out]:
     return assistant.import_file(user_id, path.name, data)
 
 
-def one_line(assistant: Assistant, user_id: int, text: str) -> list[Out]:
+def one_line(assistant: Assistant, user_id: str, text: str) -> list[Out]:
     """One typed line: `/import PATH` reads a file; anything else is a message."""
     if text.startswith(IMPORT) and text[len(IMPORT) :].strip():
         return import_path(assistant, user_id, text[len(IMPORT) :])
     return assistant.handle(user_id, parse_input(text))
 
 
-def run_console(assistant: Assistant, user_id: int, data_dir: Path, inp: TextIO, out: TextIO) -> int:
+def run_console(assistant: Assistant, user_id: str, data_dir: Path, inp: TextIO, out: TextIO) -> int:
     """Read lines until end of input; each line is one message to the assistant."""
     out.write("（控制台模式：每行一条消息；按钮显示为可输入的命令；导入去年的报告：/import 文件路径；Ctrl-D 退出）\n\n")
     show(assistant.handle(user_id, Action("start")), out, data_dir, user_id)

@@ -27,7 +27,7 @@ class Draft:
     """One user's report in progress. The engine never mutates a draft it was given."""
 
     id: str
-    user_id: int
+    user_id: str | int  # the owner's namespaced key (dialogs/ports.py UserId)
     report_type: str
     schema_version: int
     answers: dict[str, Answer] = field(default_factory=dict)

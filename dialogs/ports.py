@@ -14,6 +14,10 @@ from dataclasses import dataclass
 
 from .record import Change, UserRecord
 
+# A user as the core knows them: the channel's namespaced key ("tg:123", "wecom:zhangsan", "console:1"),
+# so users of two channels never share drafts. (Integers are still accepted: tools and tests use them.)
+UserId = str | int
+
 
 class StorageError(Exception):
     """A record could not be read or made durable (disk full, read-only, I/O error)."""
@@ -38,23 +42,23 @@ class RecordStore(ABC):
     """Users' records by user id. Every call names the user; nothing crosses users."""
 
     @abstractmethod
-    def load(self, user_id: int) -> Loaded:
+    def load(self, user_id: UserId) -> Loaded:
         """The user's current record (empty for a new user). Raises StorageError if it cannot be read."""
 
     @abstractmethod
-    def save(self, user_id: int, record: UserRecord, change: Change) -> None:
+    def save(self, user_id: UserId, record: UserRecord, change: Change) -> None:
         """Make `change` durable before returning; `record` is the user's whole record after it.
 
         Raises StorageError if it could not be written, and then the store still holds the
         record as it was before.
         """
 
-    async def persist(self, user_id: int, record: UserRecord, change: Change) -> None:
+    async def persist(self, user_id: UserId, record: UserRecord, change: Change) -> None:
         """save() awaited on an event loop, run off it (in a thread) so the loop keeps serving others."""
         await asyncio.to_thread(self.save, user_id, record, change)
 
     @abstractmethod
-    def user_ids(self) -> list[int]:
+    def user_ids(self) -> list[UserId]:
         """Every user with stored data (for jobs that visit each user, such as deadline reminders)."""
 
     @abstractmethod

@@ -23,8 +23,8 @@ from dialogs.ports import StorageError, StoreFact
 from dialogs.record import UserRecord
 
 # Stored draft fields and their JSON types: a file that parses but holds something else is damaged.
-_SHAPE = {"id": str, "user_id": int, "report_type": str, "schema_version": int, "answers": dict}
-_SHAPE |= {k: list for k in ("skipped", "open", "unconfirmed", "reminded")}
+_SHAPE = {"id": str, "user_id": (int, str), "report_type": str, "schema_version": int, "answers": dict}
+_SHAPE |= {k: list for k in ("skipped", "open", "unconfirmed", "reminded", "carried")}
 _SHAPE |= {k: dict for k in ("partial", "originals", "last_year")} | {"reviewing": bool, "remind": bool}
 
 
@@ -100,14 +100,18 @@ def _draft(doc: Any) -> Draft:
     return Draft.from_dict(doc)  # TypeError if a required field is missing
 
 
-def record_from_data(data: dict[str, Any] | None, user_id: int) -> UserRecord:
-    """A user's record from TinyDB file content (drafts of another owner are never let through)."""
+def record_from_data(data: dict[str, Any] | None, user_id: Any, legacy: str = "") -> UserRecord:
+    """A user's record from TinyDB file content (drafts of another owner are never let through; drafts of the
+    user's earlier integer id `legacy` are theirs, and now carry their key)."""
     if not data:
         return UserRecord()
     db = TinyDB(storage=MemoryStorage)
     db.storage.write(data)
+    owners = {str(user_id), legacy} - {""}
     try:
-        drafts = {d.id: d for d in map(_draft, db.table("drafts").all()) if d.user_id == user_id}
+        drafts = {d.id: d for d in map(_draft, db.table("drafts").all()) if str(d.user_id) in owners}
+        for d in drafts.values():
+            d.user_id = user_id
         meta = db.table("meta").get(doc_id=1) or {}
     except (TypeError, ValueError, AttributeError) as exc:
         raise CorruptFile(f"u{user_id}.json: a draft that does not read: {exc}") from exc
@@ -124,10 +128,10 @@ def record_to_data(record: UserRecord) -> dict[str, Any]:
     return db.storage.read() or {}
 
 
-def load_file(path: str, user_id: int) -> tuple[UserRecord, tuple[StoreFact, ...]]:
+def load_file(path: str, user_id: Any, legacy: str = "") -> tuple[UserRecord, tuple[StoreFact, ...]]:
     """The user's record from disk; a damaged file is set aside (never deleted) and the backup used if it reads."""
     try:
-        return record_from_data(AtomicJSONStorage(path).read(), user_id), ()
+        return record_from_data(AtomicJSONStorage(path).read(), user_id, legacy), ()
     except CorruptFile:
         pass
     try:
@@ -135,7 +139,7 @@ def load_file(path: str, user_id: int) -> tuple[UserRecord, tuple[StoreFact, ...
         backup = AtomicJSONStorage(path + ".bak")
         try:
             data = backup.read()
-            record = record_from_data(data, user_id)
+            record = record_from_data(data, user_id, legacy)
         except StorageError:
             data = None
         if data is None:

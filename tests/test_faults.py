@@ -200,7 +200,7 @@ def test_fifty_users_at_once_through_the_application(tmp_path):
 
         api.wait_sent(all_done, timeout=60)
         for u in users:
-            drafts = bot.assistant.store.list(u)
+            drafts = bot.assistant.store.list(f"tg:{u}")
             assert len(drafts) == 1
             a = drafts[0].answers
             assert a == {

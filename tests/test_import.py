@@ -351,15 +351,15 @@ def test_telegram_upload_is_fetched_with_get_file_and_imported(tmp_path):
         api.upload(61, "2024年报告.docx", fx.word_docx(fx.reference_text()))
         summary = wait_text(api, 61, "识别到 4 个部分")
         assert "getFile" in api.calls and "download" in api.calls
-        assert bot.assistant.active(61) is None
+        assert bot.assistant.active(f"tg:{61}") is None
         yes = label("import_yes_missing", n=1)  # the Word file's table is not imported, and the button says so
         press(api, 61, yes, "待核对", source=summary)
-        assert bot.assistant.active(61).answers["unit_name"] == "鲁山县科学技术局"
+        assert bot.assistant.active(f"tg:{61}").answers["unit_name"] == "鲁山县科学技术局"
         n = len(api.to(61, "sendMessage"))
         api.press(61, dict(summary.buttons())[yes], summary.message_id)  # a double tap
         api.wait_sent(lambda sent: api.calls.count("answerCallbackQuery") >= 2)
         time.sleep(0.3)
-        assert len(api.to(61, "sendMessage")) == n and len(bot.assistant.store.load(61).record.drafts) == 1
+        assert len(api.to(61, "sendMessage")) == n and len(bot.assistant.store.load(f"tg:{61}").record.drafts) == 1
 
 
 def test_telegram_too_big_is_refused_before_download(tmp_path):
@@ -370,7 +370,7 @@ def test_telegram_too_big_is_refused_before_download(tmp_path):
     with FakeBotAPI(TOKEN) as api, BotRunner(api, tmp_path / "data") as bot:
         api.upload(62, "big.docx", b"PK", size=25 * 1024 * 1024)
         wait_text(api, 62, "超过 10 MB")
-        assert "getFile" not in api.calls and bot.assistant.store.load(62).record.drafts == {}
+        assert "getFile" not in api.calls and bot.assistant.store.load(f"tg:{62}").record.drafts == {}
         api.upload(63, "old.doc", fx.ole(encrypted=False))
         wait_text(api, 63, "另存为")
 

@@ -35,4 +35,4 @@ def test_the_telegram_channel_tags_each_input_with_its_update_id(tmp_path):
         begin(api, 7)
         update_id = api.message(7, "甲县科学技术局")
         wait_text(api, 7, "正文里怎么称呼本单位")
-        assert f"tg{update_id}" in bot.assistant.store.load(7).record.applied
+        assert f"tg{update_id}" in bot.assistant.store.load(f"tg:{7}").record.applied

@@ -198,9 +198,9 @@ def test_over_telegram_a_user_waiting_on_the_model_blocks_nobody(tmp_path, llm):
         say(api, b, "乙县司法局", "正文里怎么称呼本单位")  # another user is served meanwhile
         assert time.monotonic() - t0 < 2.0
         offer = wait_text(api, a, "润色建议", timeout=15)
-        assert bot.assistant.active(a).answers["causes"] == TEXT
+        assert bot.assistant.active(f"tg:{a}").answers["causes"] == TEXT
         press(api, a, "✅ 采用", "已采用", source=offer)
-        assert bot.assistant.active(a).answers["causes"] == good_rewrite(TEXT)
+        assert bot.assistant.active(f"tg:{a}").answers["causes"] == good_rewrite(TEXT)
     assert "sk-secret-key-123" not in "".join(str(s.params) for s in api.sent)
 
 

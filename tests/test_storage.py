@@ -96,9 +96,30 @@ def test_a_foreign_draft_in_a_users_file_is_never_loaded(tmp_path):
     assert record.drafts == {} and record.active is None
 
 
-def test_user_id_must_be_int(store):
-    with pytest.raises(TypeError):
-        store.path_for("../../etc")  # type: ignore[arg-type]
+def test_user_keys_are_namespaced_and_can_not_leave_the_folder(store):
+    path = store.path_for("../../etc")
+    assert path.parent == store.root and "/" not in path.name  # %-quoted: no path tricks
+    for bad in (None, True, "", 1.5):
+        with pytest.raises(TypeError):
+            store.path_for(bad)  # type: ignore[arg-type]
+    put(store, "tg:7", make("tg:7", "a", unit_name="甲"))
+    put(store, "wecom:7", make("wecom:7", "b", unit_name="乙"))
+    assert [d.id for d in store.list("tg:7")] == ["a"] and [d.id for d in store.list("wecom:7")] == ["b"]
+    assert store.user_ids() == ["tg:7", "wecom:7"]
+    with pytest.raises(PermissionError):
+        put(store, "wecom:7", make("tg:7", "c"))  # a draft of another user is never saved into this file
+
+
+def test_existing_integer_id_drafts_open_under_their_telegram_key(store):
+    put(store, 123, make(123, "old", unit_name="甲局"))  # a file written before keys had namespaces
+    store = reopen(store)
+    assert store.user_ids() == [123]
+    d = store.get("tg:123", "old")
+    assert d is not None and d.user_id == "tg:123" and d.answers["unit_name"] == "甲局"
+    assert not (store.root / "u123.json").exists() and store.user_ids() == ["tg:123"]
+    put(store, "tg:123", make("tg:123", "new"))
+    store = reopen(store)
+    assert {x.id for x in store.list("tg:123")} == {"old", "new"} and store.list("wecom:123") == []
 
 
 def test_a_user_file_is_read_once_then_served_from_memory(store, monkeypatch):
@@ -106,7 +127,9 @@ def test_a_user_file_is_read_once_then_served_from_memory(store, monkeypatch):
     store = reopen(store)
     reads = []
     real = storage.tinydb_store.load_file
-    monkeypatch.setattr(storage.tinydb_store, "load_file", lambda p, uid: reads.append(uid) or real(p, uid))
+    monkeypatch.setattr(
+        storage.tinydb_store, "load_file", lambda p, uid, *rest: reads.append(uid) or real(p, uid, *rest)
+    )
     for i in range(5):
         put(store, 1, make(1, "a", unit_name=f"甲{i}"))
         assert store.get(1, "a").answers["unit_name"] == f"甲{i}"
@@ -131,8 +154,8 @@ def test_a_load_racing_a_write_never_caches_the_old_record(store, monkeypatch):
     read, go = threading.Event(), threading.Event()
     real = storage.tinydb_store.load_file
 
-    def slow_load(path, uid):
-        result = real(path, uid)
+    def slow_load(path, uid, *rest):
+        result = real(path, uid, *rest)
         read.set()
         go.wait(5)  # hold the read record while the write tries to land
         return result

@@ -229,7 +229,7 @@ def test_a_paste_interrupted_by_another_message_is_asked_about_not_cut(api, tmp_
         api.message(U, "法" * 300)  # the tail
         asked = wait_text(api, U, "没有保存", after=n)
         assert "4096" in asked.text
-        d = bot.assistant.active(U)
+        d = bot.assistant.active(f"tg:{U}")
         assert d.partial["duty"] == {"title": reference.DUTY[0][0]} and "duty" not in d.answers  # no tail saved
 
 
@@ -243,7 +243,7 @@ def test_an_import_paste_with_a_message_between_is_not_imported_in_part(api, tmp
         api.message(U, head[4096:])
         warned = wait_text(api, U, "没有导入", after=n)
         assert not any("识别到" in s.text for s in messages(api, U)[n:]) and warned
-        assert len(bot.assistant.store.list(U)) <= 1
+        assert len(bot.assistant.store.list(f"tg:{U}")) <= 1
 
 
 # ---------------------------------------------------------------- pastes after /import, keyboards within limits

@@ -157,9 +157,9 @@ def test_drafts_continue_and_delete_with_confirmation(api, tmp_path):
         assert "正文里怎么称呼本单位" in cont.text
         listing = say(api, U, "/drafts", "我的草稿")
         ask = press(api, U, f"🗑 删除 {idx}", "确定删除《乙县", source=listing)
-        assert len(bot.assistant.store.list(U)) == 2
+        assert len(bot.assistant.store.list(f"tg:{U}")) == 2
         press(api, U, "⚠ 确认删除", "已删除《乙县", source=ask)
-        assert [d.unit for d in bot.assistant.store.list(U)] == ["甲县科学技术局"]
+        assert [d.unit for d in bot.assistant.store.list(f"tg:{U}")] == ["甲县科学技术局"]
 
 
 def test_preview_is_split_under_4096(api, tmp_path, monkeypatch):
@@ -184,7 +184,7 @@ def test_forged_and_stale_button_data(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         begin(api, 601)
         say(api, 601, "甲县机密局", "正文里怎么称呼本单位")
-        other = bot.assistant.store.get_active(601)
+        other = bot.assistant.store.get_active(f"tg:{601}")
         begin(api, U)
         before = api.count_to(U)
         for data in (
@@ -206,17 +206,17 @@ def test_forged_and_stale_button_data(api, tmp_path):
         assert any(
             "无效或已过期" in str(s.params.get("text", "")) for s in api.sent if s.method == "answerCallbackQuery"
         )
-        assert bot.assistant.store.get(601, other).answers["unit_name"] == "甲县机密局"
+        assert bot.assistant.store.get(f"tg:{601}", other).answers["unit_name"] == "甲县机密局"
         # a button shown for an earlier question no longer applies
         say(api, U, "乙县", "正文里怎么称呼本单位")
         stale = next(s for s in messages(api, U) if "请输入单位全称" in s.text and s.buttons())
-        n, before = len(messages(api, U)), bot.assistant.active(U).to_dict()
+        n, before = len(messages(api, U)), bot.assistant.active(f"tg:{U}").to_dict()
         cq = api.press(U, dict(stale.buttons())["看示例"], stale.message_id)
         api.wait_sent(lambda s: any(str(x.params.get("callback_query_id", "")) == str(cq) for x in s))
         say(api, U, "/start", "正文里怎么称呼本单位")  # ordered after the press: the press has been handled
         assert [m.text[:10] for m in messages(api, U)[n:-1]] == []  # it did nothing and sent nothing
         assert toast(api, cq) == words("stale_toast")  # but the tap's answer says why
-        assert bot.assistant.active(U).answers == before["answers"]
+        assert bot.assistant.active(f"tg:{U}").answers == before["answers"]
 
 
 def test_a_double_tap_acts_once(api, tmp_path):
@@ -232,7 +232,7 @@ def test_a_double_tap_acts_once(api, tmp_path):
         wait_text(api, U, "具体内容", after=len(messages(api, U)) - 1)
         say(api, U, "/start", "具体内容")
         assert (toast(api, first), toast(api, second)) == ("", words("stale_toast"))
-        d = bot.assistant.active(U)
+        d = bot.assistant.active(f"tg:{U}")
         assert d.partial["duty"] == {"title": "坚持学习习近平法治思想，持续深化法治理念"}  # the body is still empty
         assert "duty" not in d.answers
         # the same on a choice: one tap of 五项式 twice never answers the next question
@@ -268,7 +268,7 @@ def test_group_chat_is_told_to_use_private_chat(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         api.message(U, "/start", chat_type="group")
         wait_text(api, -100 - U, "私聊")
-        assert bot.assistant.store.list(U) == []
+        assert bot.assistant.store.list(f"tg:{U}") == []
 
 
 def test_refused_user_sees_own_id_and_nothing_is_stored(api, tmp_path):
@@ -278,7 +278,7 @@ def test_refused_user_sees_own_id_and_nothing_is_stored(api, tmp_path):
         cq = api.press(777, "r|||", 1)  # within the minute: a toast, not another message
         api.wait_sent(lambda s: any(str(x.params.get("callback_query_id", "")) == str(cq) for x in s))
         assert toast(api, cq) == words("refused_short") and len(messages(api, 777)) == 1
-        assert not bot.assistant.store.path_for(777).exists()
+        assert not bot.assistant.store.path_for(f"tg:{777}").exists()
         begin(api, U)
 
 
@@ -302,7 +302,7 @@ def test_handler_failure_is_reported_and_others_still_served(api, tmp_path, monk
         real = bot.assistant.handle_async
 
         async def flaky(user_id, action, *rest):
-            if user_id == 666:
+            if user_id == "tg:666":
                 raise RuntimeError("boom")
             return await real(user_id, action, *rest)
 
@@ -413,7 +413,7 @@ def test_edited_message_is_not_taken_as_an_answer(api, tmp_path):
         n = len(messages(api, U))
         api.message(U, "鲁山县科技局", edited=True)
         wait_text(api, U, "修改已发出的消息不会改变答案", after=n)
-        d = bot.assistant.store.list(U)[0]
+        d = bot.assistant.store.list(f"tg:{U}")[0]
         assert d.answers == {"profile": "科技局", "outline": "五项式", "unit_name": "鲁山县科学技术局"}
 
 
@@ -454,7 +454,7 @@ def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
     assert proc.returncode == 0, err[-2000:]
     assert "bot stopped" in err and "open to everyone" in err
     assert TOKEN not in out + err and TOKEN.split(":")[1] not in out + err
-    assert (tmp_path / "d" / "users" / f"u{U}.json").exists()
+    assert (tmp_path / "d" / "users" / f"u-tg%3A{U}.json").exists()
 
 
 def test_no_per_user_state_is_left_behind_in_the_application(api, tmp_path):
@@ -484,13 +484,13 @@ def test_a_long_paste_split_by_telegram_is_joined_not_cut(api, tmp_path):
         api.message(U, "法" * 904)  # and the rest
         refused = wait_text(api, U, "内容太长", after=n)
         assert "5000字" in refused.text
-        d = bot.assistant.active(U)
+        d = bot.assistant.active(f"tg:{U}")
         assert d.partial["duty"] == {"title": reference.DUTY[0][0]} and "duty" not in d.answers
         # one part alone (nothing follows) is still answered: told it is too long, never saved
         n = len(messages(api, U))
         api.message(U, "学" * 4096)
         assert "4096字" in wait_text(api, U, "内容太长", after=n, timeout=10).text
-        assert bot.assistant.active(U).partial["duty"] == {"title": reference.DUTY[0][0]}
+        assert bot.assistant.active(f"tg:{U}").partial["duty"] == {"title": reference.DUTY[0][0]}
         assert not bot.app.bot_data and len(messages(api, U)) == n + 1
 
 

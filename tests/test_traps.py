@@ -40,7 +40,7 @@ def test_trap_1_linked_figures_can_each_be_changed(api, tmp_path):
         say(api, U, "/edit reserve_first", "首次申报企业是多少")
         fixed = say(api, U, "12", "还有要写进报告的数字吗")
         assert "对不上" not in fixed.text
-        d = bot.assistant.active(U)
+        d = bot.assistant.active(f"tg:{U}")
         assert [d.answers[k]["text"] for k in ("reserve_total", "reserve_first", "reserve_review")] == ["20", "12", "8"]
         assert bot.assistant.engine_for(d).check_failures(d) == []
 
@@ -49,7 +49,7 @@ def test_trap_9_direction_controls_never_reach_the_docx(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         begin(api, U)
         say(api, U, "鲁山县\u202e局学科\u202c科学技术局", "正文里怎么称呼本单位")
-        assert bot.assistant.active(U).answers["unit_name"] == "鲁山县局学科科学技术局"
+        assert bot.assistant.active(f"tg:{U}").answers["unit_name"] == "鲁山县局学科科学技术局"
 
 
 def test_trap_10_groups_and_other_bots_get_no_reply(api, tmp_path):
@@ -58,7 +58,7 @@ def test_trap_10_groups_and_other_bots_get_no_reply(api, tmp_path):
         api.message(U, "/start@other_bot")  # a command for another bot, in private
         api.message(U, "/help@report_test_bot")  # ours, addressed by name
         wait_text(api, U, "使用说明")
-        assert api.to(-100 - 777) == [] and bot.assistant.store.list(U) == []
+        assert api.to(-100 - 777) == [] and bot.assistant.store.list(f"tg:{U}") == []
         assert [m.text[:4] for m in messages(api, U)] == ["📖 使用"]
         api.message(777, "/start@report_test_bot", chat_type="group")
         wait_text(api, -100 - 777, "私聊")
@@ -67,7 +67,7 @@ def test_trap_10_groups_and_other_bots_get_no_reply(api, tmp_path):
 def test_trap_11_times_in_beijing_time(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         begin(api, U)
-        d = bot.assistant.active(U)
+        d = bot.assistant.active(f"tg:{U}")
         listing = say(api, U, "/drafts", "我的草稿")
         from dialogs.assistant import local_time
 
@@ -86,7 +86,7 @@ def test_trap_12_limits_say_so_and_nothing_lands_in_the_wrong_place(api, tmp_pat
         shown = wait_text(api, U, "您是哪类部门", after=len(messages(api, U)) - 1)
         assert shown.buttons()  # the question the next answer goes to is on screen again
         say(api, U, "人社局", "报告按哪种结构写")
-        assert bot.assistant.active(U).answers["profile"] == "人社局"
+        assert bot.assistant.active(f"tg:{U}").answers["profile"] == "人社局"
         # 2024年度 is a year; /edit alone shows the list to choose from
         for m in ("五项式", "甲县人社局", "/skip"):
             api.message(U, m)
@@ -132,7 +132,7 @@ def test_trap_4_skip_on_an_optional_section_says_it_skips_the_whole_section(api,
         assert "跳过整项" in [label for label, _ in duty.buttons()]
         skipped = press(api, U, "跳过整项", "已跳过整项“第一责任人履职”", source=duty)
         assert "主要举措" in skipped.text or "举措" in skipped.text
-        assert "duty" in bot.assistant.active(U).skipped
+        assert "duty" in bot.assistant.active(f"tg:{U}").skipped
 
 
 def test_trap_5_clear_asks_first_and_can_be_undone(api, tmp_path):
@@ -144,17 +144,17 @@ def test_trap_5_clear_asks_first_and_can_be_undone(api, tmp_path):
         done_row = next(r for r in rows if any(b["text"] == "✅ 完成本项" for b in r))
         assert all(b["text"] != "🗑 清空重填" for b in done_row)  # not side by side with 完成
         ask = press(api, U, "🗑 清空重填", "确定清空这 2 个吗", source=listing)
-        assert bot.assistant.active(U).answers["reserve_total_named"] == ["甲公司", "乙公司"]  # nothing yet
+        assert bot.assistant.active(f"tg:{U}").answers["reserve_total_named"] == ["甲公司", "乙公司"]  # nothing yet
         cleared = press(api, U, "⚠ 确认清空", "已清空 2 个", source=ask)
-        assert "reserve_total_named" not in bot.assistant.active(U).answers
+        assert "reserve_total_named" not in bot.assistant.active(f"tg:{U}").answers
         press(api, U, "↩ 撤销清空", "都回来了", source=cleared)
-        assert bot.assistant.active(U).answers["reserve_total_named"] == ["甲公司", "乙公司"]
+        assert bot.assistant.active(f"tg:{U}").answers["reserve_total_named"] == ["甲公司", "乙公司"]
         # the old 清空 button is dead: a press on it does nothing
         n = len(messages(api, U))
         api.press(U, dict(listing.buttons())["🗑 清空重填"], listing.message_id)
         say(api, U, "/start", "欢迎回来")
         assert len(messages(api, U)) == n + 1
-        assert bot.assistant.active(U).answers["reserve_total_named"] == ["甲公司", "乙公司"]
+        assert bot.assistant.active(f"tg:{U}").answers["reserve_total_named"] == ["甲公司", "乙公司"]
 
 
 def test_trap_7_a_draft_left_on_review_takes_typed_answers(api, tmp_path):
@@ -169,7 +169,7 @@ def test_trap_7_a_draft_left_on_review_takes_typed_answers(api, tmp_path):
         say(api, U, "/review", "检查修改")
         answered = say(api, U, "县科技局", "已回到填写")  # typed while the review is on screen
         assert "单位简称" in answered.text and "这是哪一年的报告" in answered.text
-        assert bot.assistant.active(U).answers["unit_short"] == "县科技局"
+        assert bot.assistant.active(f"tg:{U}").answers["unit_short"] == "县科技局"
 
 
 def test_trap_8_carried_over_answers_wait_to_be_checked(api, tmp_path):
@@ -183,7 +183,7 @@ def test_trap_8_carried_over_answers_wait_to_be_checked(api, tmp_path):
         say(api, U, "县科技局", "这是哪一年的报告")  # changed: checked too
         after_two = say(api, U, "2025", "待核对")
         assert "全部必填项已完成" not in after_two.text  # two answers do not finish a carried-over draft
-        d = bot.assistant.active(U)
+        d = bot.assistant.active(f"tg:{U}")
         assert "unit_name" not in d.unconfirmed and "unit_short" not in d.unconfirmed and "measures" in d.unconfirmed
         assert not bot.assistant.engine_for(d).is_complete(d)
         measures = say(api, U, "/edit measures", "条举措")
@@ -206,7 +206,7 @@ def test_trap_6_items_are_changed_in_place(api, tmp_path):
         body = press(api, U, "保留原答案", "修改第 2 条举措 · 具体内容", source=second)
         changed = say(api, U, "坚持依法决策，重大事项全部经过合法性审查。", "已修改第 2 条举措")
         assert "第 3 条举措 · 小标题" in changed.text  # back to adding where the user was
-        d = bot.assistant.active(U)
+        d = bot.assistant.active(f"tg:{U}")
         assert [m["title"] for m in d.answers["measures"]] == [t for t, _ in reference.MEASURES[:2]]
         assert d.answers["measures"][1]["body"] == "坚持依法决策，重大事项全部经过合法性审查。"
         # any item from the list: ✏1, then 下一条, then 返回列表
@@ -214,7 +214,7 @@ def test_trap_6_items_are_changed_in_place(api, tmp_path):
         nxt = press(api, U, "下一条 ➡", "修改第 2 条举措 · 小标题", source=first)
         listing = press(api, U, "返回列表", "第 3 条举措 · 小标题", source=nxt)
         assert "✏2" in [label for label, _ in listing.buttons()] and body.text
-        assert len(bot.assistant.active(U).answers["measures"]) == 2  # nothing appended
+        assert len(bot.assistant.active(f"tg:{U}").answers["measures"]) == 2  # nothing appended
 
 
 def test_trap_13_review_is_sections_first_and_returns_where_the_user_was(api, tmp_path):

@@ -19,7 +19,7 @@ import pytest
 from channels.telegram import TelegramChannel
 from channels.wecom.connection import Connection, Timing
 from channels.wecom.crypto import DecryptError, decrypt, encrypt
-from channels.wecom.ids import core_id, user_key, userid_of
+from channels.wecom.ids import user_key, userid_of
 from channels.wecom.render import Card, Markdown, decode_key, encode_key, render
 from channels.wecom.runtime import WeComChannel
 from dialogs.actions import Action, Button, Reply
@@ -134,7 +134,7 @@ def test_a_full_report_from_first_message_to_the_docx_file_message(tmp_path, typ
             assert name == "鲁山县科学技术局关于2024年法治政府建设情况的报告.docx"
             assert "鲁山县科学技术局" in "\n".join(p.text for p in docx.Document(io.BytesIO(data)).paragraphs)
             # the draft is kept under the namespaced key, never under a Telegram-sized id
-            assert h.channel.assistant.active(core_id(user_key(ALICE))).answers["unit_name"] == "鲁山县科学技术局"
+            assert h.channel.assistant.active(user_key(ALICE)).answers["unit_name"] == "鲁山县科学技术局"
 
     go(scenario())
 
@@ -150,7 +150,7 @@ def test_an_encrypted_docx_is_downloaded_decrypted_and_imported(tmp_path, types)
             assert "导入" in texts(sent)
             sent = await h.press(offer, label("import_yes_missing", n=1))  # its table is not imported
             assert sent[0].cmd == "aibot_respond_update_msg"  # the press is answered by updating its card
-            draft = h.channel.assistant.active(core_id(user_key(ALICE)))
+            draft = h.channel.assistant.active(user_key(ALICE))
             assert draft.answers["unit_name"] == "鲁山县科学技术局"
 
     go(scenario())
@@ -177,7 +177,7 @@ def test_a_double_press_acts_once_with_the_stale_notice(tmp_path, types):
             label = card.body["template_card"]["button_list"][0]["text"]
             first = await h.press(card, label)
             second = await h.press(card, label)  # the same button again (a double press)
-            draft = h.channel.assistant.active(core_id(user_key(ALICE)))
+            draft = h.channel.assistant.active(user_key(ALICE))
             assert draft.answers["profile"] == label and "outline" not in draft.answers
             assert [s.cmd for s in second] == ["aibot_respond_update_msg"]
             assert second[0].body["template_card"]["main_title"]["title"] == say("stale_toast")
@@ -196,7 +196,7 @@ def test_an_update_after_its_window_is_sent_as_a_new_card(tmp_path, types):
             label = card.body["template_card"]["button_list"][0]["text"]
             sent = await h.press(card, label)
             assert [s.cmd for s in sent][-1] == "aibot_send_msg" and cards(sent)
-            assert h.channel.assistant.active(core_id(user_key(ALICE))).answers["profile"] == label
+            assert h.channel.assistant.active(user_key(ALICE)).answers["profile"] == label
 
     go(scenario())
 
@@ -223,7 +223,7 @@ def test_a_callback_pushed_again_is_acted_on_once(tmp_path, types):
             marker = await h.text("/review")
             assert {s.req_id for s in marker} == {h.fake.pushed[-1]["headers"]["req_id"]}
             assert h.channel.handled == 3
-            assert "outline" not in h.channel.assistant.active(core_id(user_key(ALICE))).answers
+            assert "outline" not in h.channel.assistant.active(user_key(ALICE)).answers
 
     go(scenario())
 
@@ -355,10 +355,10 @@ def test_decryption_is_the_platforms_aes_cbc_with_pkcs7_to_32_bytes():
 
 
 def test_user_ids_are_namespaced_and_never_meet_telegram_ids():
-    uid = core_id(user_key("zhang.san@bureau"))
-    assert userid_of(uid) == "zhang.san@bureau"
-    assert uid > 2**53 and userid_of(123456789) is None
-    assert core_id(user_key("a")) != core_id(user_key("b"))
+    uid = user_key("zhang.san@bureau")
+    assert uid == "wecom:zhang.san@bureau" and userid_of(uid) == "zhang.san@bureau"
+    assert userid_of("tg:123456789") is None and userid_of(123456789) is None
+    assert user_key("a") != user_key("b")
 
 
 def test_telegram_and_wecom_in_one_process_keep_their_users_apart(tmp_path, types):
@@ -385,7 +385,7 @@ def test_telegram_and_wecom_in_one_process_keep_their_users_apart(tmp_path, type
         await h.text("科技局")
         api.message(5, "/start")
         await asyncio.to_thread(api.wait_sent, lambda sent: any(s.chat_id == 5 for s in sent))
-        mine, theirs = assistant.active(core_id(user_key(ALICE))), assistant.active(5)
+        mine, theirs = assistant.active(user_key(ALICE)), assistant.active("tg:5")
         assert mine.id != theirs.id and mine.answers.get("profile") == "科技局" and "profile" not in theirs.answers
         await channel.stop()
         assert await asyncio.wait_for(run, 10) == 0

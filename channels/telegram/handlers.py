@@ -111,7 +111,22 @@ async def _clear_keyboard(query: CallbackQuery) -> None:
 # The parts must come back to back (long, long, …, last); anything else in between and the user is asked.
 PASTE_PART = 4000
 PASTE_WAIT = 1.5  # seconds; the parts arrive together
-TELEGRAM_IDS = 2**52  # Telegram user ids have at most 52 significant bits; larger ids belong to other channels
+PREFIX = "tg:"  # a Telegram user in the core: tg:<user id> (other channels have their own namespace)
+
+
+def key(user_id: int) -> str:
+    """The core's key for a Telegram user."""
+    return f"{PREFIX}{user_id}"
+
+
+def telegram_user(user_key: object) -> int | None:
+    """The Telegram user id behind a stored key (an int: a file from before namespaces), or None if not ours."""
+    if isinstance(user_key, int) and not isinstance(user_key, bool):
+        return user_key
+    native = str(user_key).removeprefix(PREFIX)
+    return int(native) if str(user_key).startswith(PREFIX) and native.isdigit() else None
+
+
 REFUSE_EVERY = 60.0  # seconds: an outsider is told once a minute, not for every message
 MAX_REFUSED = 10_000  # outsiders remembered for that (the oldest forgotten first)
 
@@ -240,10 +255,10 @@ class TelegramChannel:
                 await self._answer(uid, chat, bot, parse_input("".join(parts)))
                 return
             chars = sum(len(p) for p in parts if len(p) >= PASTE_PART)
-            await send_outs(bot, chat, self.assistant.paste_interrupted(uid, chars))
+            await send_outs(bot, chat, self.assistant.paste_interrupted(key(uid), chars))
 
     async def _answer(self, uid: int, chat: int, bot: Any, action: Action) -> None:
-        await send_outs(bot, chat, await self.assistant.handle_async(uid, action, _waiting(bot, chat)))
+        await send_outs(bot, chat, await self.assistant.handle_async(key(uid), action, _waiting(bot, chat)))
 
     async def on_edited(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
         """An edited earlier message: it may belong to another question, so it is not taken as an answer."""
@@ -262,16 +277,16 @@ class TelegramChannel:
         assert message and message.document and user and chat
         doc = message.document
         if doc.file_size is not None and doc.file_size > MAX_FILE:
-            outs = self.assistant.refuse_file(user.id, "import_too_big", mb=MAX_FILE // (1024 * 1024))
+            outs = self.assistant.refuse_file(key(user.id), "import_too_big", mb=MAX_FILE // (1024 * 1024))
         else:
             try:
                 tg_file = await context.bot.get_file(doc.file_id)
                 data = bytes(await tg_file.download_as_bytearray())
             except TelegramError:
                 log.warning("could not download an uploaded file", exc_info=True)
-                outs = self.assistant.refuse_file(user.id, "import_download_failed")
+                outs = self.assistant.refuse_file(key(user.id), "import_download_failed")
             else:
-                outs = await self.assistant.import_file_async(user.id, doc.file_name or "", data)
+                outs = await self.assistant.import_file_async(key(user.id), doc.file_name or "", data)
         await send_outs(context.bot, chat.id, outs)
 
     async def on_button(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
@@ -293,7 +308,7 @@ class TelegramChannel:
 
     def _toast(self, user_id: int, action: Action) -> str | None:
         """What the tap's answer says: a dead button is why nothing happens; the model takes seconds."""
-        if self.assistant.is_stale(user_id, action):
+        if self.assistant.is_stale(key(user_id), action):
             return say("stale_toast")
         return say("polish_working") if action.name in ("polish", "again") else None
 
@@ -302,13 +317,14 @@ class TelegramChannel:
         now = self.clock()
         users = await asyncio.to_thread(self.assistant.reminder_candidates, now)
         local = now.astimezone(self.assistant.zone).replace(tzinfo=None).isoformat(timespec="minutes")
-        for uid in users:
-            if uid > TELEGRAM_IDS:  # a 企业微信 user (channels/wecom/ids.py): reminded by that channel
+        for user_key in users:
+            uid = telegram_user(user_key)
+            if uid is None:  # another channel's user: reminded by that channel
                 continue
             if self.allowed is not None and uid not in self.allowed:
                 continue
             async with self.order.hold(uid):
-                outs = await self.assistant.handle_async(uid, Action("remind_due", local))
+                outs = await self.assistant.handle_async(key(uid), Action("remind_due", local))
             try:
                 await send_outs(context.bot, uid, outs)
             except TelegramError:  # blocked the bot, deleted the chat: the date stays marked, no retry storm
@@ -327,7 +343,7 @@ class TelegramChannel:
         assert update.effective_user and update.effective_chat
         chat = update.effective_chat.id
         outs = await self.assistant.handle_async(
-            update.effective_user.id, _with_id(action, update), _waiting(context.bot, chat)
+            key(update.effective_user.id), _with_id(action, update), _waiting(context.bot, chat)
         )
         if quiet_if_stale and [getattr(o, "notice", "") for o in outs] == ["stale_button"]:
             return  # a second tap, or a tap on an old message: it did nothing, the toast says so, the keyboard goes

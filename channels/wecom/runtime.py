@@ -24,7 +24,7 @@ from report.reader import MAX_FILE
 from . import frames, media
 from .connection import DEFAULT_TIMING, Closed, CommandError, Connection, Timing
 from .crypto import DecryptError, decrypt
-from .ids import core_id, user_key, userid_of
+from .ids import user_key, userid_of
 from .render import Card, Markdown, Message, decode_key, render
 
 log = logging.getLogger(__name__)
@@ -107,7 +107,7 @@ class WeComChannel:
             if kind in ("text", "file", "image", "voice", "mixed"):
                 await self._respond(req_id, userid, [Markdown(say("refused", user_id=userid))])
             return
-        uid = core_id(user_key(userid))
+        uid = user_key(userid)
         try:
             async with self.order.hold(uid):
                 await self._route(kind, req_id, userid, uid, body)
