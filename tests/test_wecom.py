@@ -11,11 +11,11 @@ import io
 import secrets
 from collections.abc import AsyncIterator, Callable
 from pathlib import Path
-from types import SimpleNamespace
 
 import docx
 import pytest
 
+from channels.reminders import remind_once
 from channels.telegram import TelegramChannel
 from channels.wecom.connection import Connection, Timing
 from channels.wecom.crypto import DecryptError, decrypt, encrypt
@@ -250,10 +250,11 @@ def test_a_reminder_is_pushed_once(tmp_path, types):
             await h.text("/start")
             await h.text("科技局")
             await h.text("/remind")
-            # Telegram's reminder job in the same process passes 企业微信 users by (their date stays owed)
-            telegram = TelegramChannel(h.channel.assistant, None, clock=lambda: now[0])
-            bot = RecordingBot()
-            await telegram.remind(SimpleNamespace(bot=bot))
+            # one schedule for both channels: the 企业微信 user is Telegram's to pass by (their date stays owed)
+            telegram = TelegramChannel(h.channel.assistant, None)
+            telegram.bot = bot = RecordingBot()
+            assert not telegram.owns(user_key(ALICE)) and h.channel.owns(user_key(ALICE))
+            assert await remind_once(h.channel.assistant, [telegram], now[0]) == 0
             assert bot.chats == []
             before = len(h.fake.sent)
             assert await h.channel.remind() == 1

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import datetime as dt
 import io
 import logging
 import time
@@ -174,18 +173,18 @@ class TelegramChannel:
         paste_wait: float = PASTE_WAIT,
         *,
         order: PerUserOrder | None = None,
-        clock: Callable[[], dt.datetime] | None = None,
     ) -> None:
         self.assistant = assistant
         self.allowed = allowed
         self.paste_wait = paste_wait
         self.order = order or PerUserOrder()  # the application's own: a reminder waits for the user's update
-        self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
+        self.bot: Any = None  # set by register(): reminders reach users no update brings
         self._parts: dict[int, tuple[list[str], asyncio.TimerHandle]] = {}  # users whose paste may go on
         self._refused: OrderedDict[int, float] = OrderedDict()  # outsider -> when last told (monotonic)
 
     def register(self, app: Application) -> None:
         """Add every handler to the application."""
+        self.bot = app.bot  # for reminders, which no update brings
         app.add_handler(TypeHandler(Update, self.gate), group=-1)
         private = filters.ChatType.PRIVATE & filters.UpdateType.MESSAGE
         app.add_handler(CallbackQueryHandler(self.on_button))
@@ -312,23 +311,24 @@ class TelegramChannel:
             return say("stale_toast")
         return say("polish_working") if action.name in ("polish", "again") else None
 
-    async def remind(self, context: ContextTypes.DEFAULT_TYPE) -> None:
-        """The reminder job: each user owed a reminder gets it, in turn with their own updates."""
-        now = self.clock()
-        users = await asyncio.to_thread(self.assistant.reminder_candidates, now)
-        local = now.astimezone(self.assistant.zone).replace(tzinfo=None).isoformat(timespec="minutes")
-        for user_key in users:
-            uid = telegram_user(user_key)
-            if uid is None:  # another channel's user: reminded by that channel
-                continue
-            if self.allowed is not None and uid not in self.allowed:
-                continue
-            async with self.order.hold(uid):
-                outs = await self.assistant.handle_async(key(uid), Action("remind_due", local))
-            try:
-                await send_outs(context.bot, uid, outs)
-            except TelegramError:  # blocked the bot, deleted the chat: the date stays marked, no retry storm
-                log.warning("could not send a reminder", exc_info=True)
+    # -- reminders (channels/reminders.py runs the schedule) ------------------------------
+    def owns(self, user: object) -> bool:
+        """A Telegram user on the allow-list."""
+        uid = telegram_user(user)
+        return uid is not None and (self.allowed is None or uid in self.allowed)
+
+    async def deliver(self, user: object, local: str) -> bool:
+        """The user's reminder turn, in turn with their own updates, then sent to their chat."""
+        uid = telegram_user(user)
+        assert uid is not None and self.bot is not None
+        async with self.order.hold(uid):
+            outs = await self.assistant.handle_async(key(uid), Action("remind_due", local))
+        try:
+            await send_outs(self.bot, uid, outs)
+        except TelegramError:  # blocked the bot, deleted the chat: the date stays marked, no retry storm
+            log.warning("could not send a reminder", exc_info=True)
+            return False
+        return bool(outs)
 
     async def on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         """Log the failure and tell the user; everyone else keeps being served."""

@@ -7,6 +7,7 @@ in `post_shutdown`, and the lock is released in a `finally`.
 
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 import logging
 import re
@@ -17,6 +18,8 @@ from telegram import BotCommand
 from telegram.error import InvalidToken
 from telegram.ext import AIORateLimiter, Application
 
+from channels.reminders import EVERY
+from channels.reminders import run as run_reminders
 from dialogs.assistant import Assistant
 from settings import Settings
 
@@ -39,7 +42,7 @@ COMMANDS = [
     ("cancel", "暂停"),
     ("help", "使用说明"),
 ]
-REMIND_EVERY = 900.0  # seconds between checks for reminders owed (each date is sent once)
+REMIND_EVERY = EVERY
 _TOKEN_LIKE = re.compile(r"\d{5,20}:[A-Za-z0-9_-]{30,60}")
 
 
@@ -84,6 +87,9 @@ class BotApplication(Application):
     store and configure no PTB persistence: there is nothing to mark.
     """
 
+    channel: Any = None  # the TelegramChannel serving it (a reminder scheduler for several channels needs it)
+    reminders: asyncio.Task | None = None  # the reminder scheduler, when this application runs it
+
     def _mark_for_persistence_update(self, *, update: object | None = None, job: Any = None) -> None:
         if self.persistence is not None:
             super()._mark_for_persistence_update(update=update, job=job)
@@ -96,6 +102,7 @@ def build_application(
     on_ready: Callable[[Application], None] | None = None,
     clock: Callable[[], dt.datetime] | None = None,
     remind_every: float = REMIND_EVERY,
+    reminders: bool = True,
 ) -> Application:
     """The configured Application: rate limiter, optional self-hosted API root, handlers, commands.
 
@@ -108,8 +115,16 @@ def build_application(
     async def post_init(app: Application) -> None:
         await app.bot.set_my_commands([BotCommand(c, d) for c, d in COMMANDS])
         log.info("bot started as @%s", app.bot.username)
+        if reminders:  # the one scheduler (channels/reminders.py); with 企业微信 too, that channel starts it
+            app.reminders = asyncio.get_running_loop().create_task(
+                run_reminders(assistant, [channel], every=remind_every, clock=clock)
+            )
         if on_ready:
             on_ready(app)
+
+    async def post_stop(app: Application) -> None:
+        if app.reminders is not None:
+            app.reminders.cancel()
 
     async def post_shutdown(app: Application) -> None:
         assistant.close()
@@ -125,15 +140,14 @@ def build_application(
         .rate_limiter(AIORateLimiter(overall_max_rate=0, max_retries=3))
         .concurrent_updates(order)
         .post_init(post_init)
+        .post_stop(post_stop)
         .post_shutdown(post_shutdown)
     )
     if settings.api_base_url:
         builder = builder.base_url(f"{settings.api_base_url}/bot").base_file_url(f"{settings.api_base_url}/file/bot")
     app = builder.build()
-    channel = TelegramChannel(assistant, settings.allowed_user_ids, order=order, clock=clock)
+    app.channel = channel = TelegramChannel(assistant, settings.allowed_user_ids, order=order)
     channel.register(app)
-    if app.job_queue is not None:  # deadline reminders (python-telegram-bot's JobQueue)
-        app.job_queue.run_repeating(channel.remind, interval=remind_every, first=min(10.0, remind_every))
     return app
 
 

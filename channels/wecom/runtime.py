@@ -15,6 +15,8 @@ from collections import OrderedDict
 from collections.abc import Callable
 from typing import Any
 
+from channels.reminders import EVERY, remind_once
+from channels.reminders import run as run_reminders
 from channels.telegram.ordering import PerUserOrder
 from dialogs.actions import Action, Document, Out, Reply, parse_input
 from dialogs.assistant import Assistant, split_text
@@ -29,7 +31,7 @@ from .render import Card, Markdown, Message, decode_key, render
 
 log = logging.getLogger(__name__)
 
-REMIND_EVERY = 900.0  # seconds between checks for reminders owed (each date is sent once)
+REMIND_EVERY = EVERY
 SEEN = 2048  # callback ids remembered, to act once on a repeated push
 
 
@@ -53,6 +55,7 @@ class WeComChannel:
         self.order = PerUserOrder()
         self.clock = clock or (lambda: dt.datetime.now(dt.UTC))
         self.remind_every = remind_every
+        self.reminded: list[Any] = [self]  # the channels its reminder schedule serves (Telegram too, in one process)
         self._seen: OrderedDict[str, None] = OrderedDict()
         self._tasks: set[asyncio.Task] = set()
         self.handled = 0  # callbacks answered (tests and benchmarks wait on it)
@@ -60,7 +63,9 @@ class WeComChannel:
     # -- running -------------------------------------------------------------------
     async def run(self) -> int:
         """Serve until the connection ends (stop, displacement, refusal); pending answers are finished first."""
-        reminders = asyncio.create_task(self._remind_loop())
+        reminders = asyncio.create_task(
+            run_reminders(self.assistant, self.reminded, every=self.remind_every, clock=self.clock)
+        )
         try:
             return await self.conn.run()
         finally:
@@ -235,36 +240,28 @@ class WeComChannel:
         media_id = await media.upload(self.conn, message.filename, message.data, kind, user=userid)
         return frames.file_body(media_id, kind)
 
-    # -- reminders -------------------------------------------------------------------
-    async def _remind_loop(self) -> None:
-        while True:
-            await asyncio.sleep(self.remind_every)
+    # -- reminders (channels/reminders.py runs the schedule) ----------------------------
+    def owns(self, user: object) -> bool:
+        """A 企业微信 user on the allow-list."""
+        userid = userid_of(user)
+        return userid is not None and (self.allowed is None or userid in self.allowed)
+
+    async def deliver(self, user: object, local: str) -> bool:
+        """The user's reminder turn, in turn with their own messages, then pushed (each date goes once)."""
+        userid = userid_of(user)
+        assert userid is not None
+        async with self.order.hold(user):
+            outs = await self.assistant.handle_async(user, Action("remind_due", local))
             try:
-                await self.remind()
-            except Closed:
-                return
-            except Exception:
-                log.exception("error while sending 企业微信 reminders")
+                await self._push(userid, render(outs))
+            except CommandError as exc:  # e.g. the user never wrote to the robot: the date stays marked
+                log.warning("could not push a reminder: %s", exc)
+                return False
+        return bool(outs)
 
     async def remind(self) -> int:
-        """Push each owed reminder to its 企业微信 user (the date is marked, so each goes once); how many were pushed."""
-        now = self.clock()
-        users = await asyncio.to_thread(self.assistant.reminder_candidates, now)
-        local = now.astimezone(self.assistant.zone).replace(tzinfo=None).isoformat(timespec="minutes")
-        sent = 0
-        for uid in users:
-            userid = userid_of(uid)
-            if userid is None or (self.allowed is not None and userid not in self.allowed):
-                continue
-            async with self.order.hold(uid):
-                outs = await self.assistant.handle_async(uid, Action("remind_due", local))
-                try:
-                    await self._push(userid, render(outs))
-                except CommandError as exc:  # e.g. the user never wrote to the robot: the date stays marked
-                    log.warning("could not push a reminder: %s", exc)
-                    continue
-            sent += bool(outs)
-        return sent
+        """One check now, for this channel alone (tests; the schedule runs through channels/reminders.py)."""
+        return await remind_once(self.assistant, [self], self.clock())
 
 
 def _install_stop(channel: WeComChannel) -> None:

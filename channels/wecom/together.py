@@ -53,8 +53,9 @@ async def both(settings: Any, assistant: Assistant, channel: WeComChannel | None
     """Serve Telegram and 企业微信 on the running loop until the 企业微信 connection ends."""
     from channels.telegram import build_application
 
-    app = build_application(settings, assistant, **telegram)
+    app = build_application(settings, assistant, reminders=False, **telegram)
     channel = channel or build_channel(settings, assistant)
+    channel.reminded = [channel, app.channel]  # one schedule serves both channels' users
     _install_stop(channel)
     tg = asyncio.create_task(_telegram(app))
     try:
