@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from . import fs_costs, latency, memory, polish_wait, render_cost, save_cost, soak, startup
+from . import fs_costs, latency, memory, polish_wait, render_cost, save_cost, soak, startup, wecom_path
 
 BENCHES = [
     ("0. filesystem cost of one saved answer (quiet disk, so first)", fs_costs.run),
@@ -21,6 +21,7 @@ BENCHES = [
     ("5. kill -9 soak", soak.run),
     ("6. memory over 50,000 users", memory.run),
     ("7. others' latency while one user waits on the model", polish_wait.run),
+    ("8. the 企业微信 path over its stand-in", wecom_path.run),
 ]
 
 
