@@ -93,7 +93,7 @@ def test_each_corpus_report_comes_back_as_written(assistant, name):
     check_round_trip(paras, text, ENTRIES[name])
 
 
-@pytest.mark.parametrize("mode", ["para_numbering", "style_numbering"])
+@pytest.mark.parametrize("mode", ["typed", "para_numbering", "style_numbering"])
 @pytest.mark.parametrize("name", FILES[::3])
 def test_word_list_numbering_comes_back_as_written(assistant, name, mode):
     text = (CORPUS / name).read_text(encoding="utf-8")
