@@ -176,3 +176,18 @@ def test_switching_outline_keeps_the_users_own_parts(types):
     d.cursor = "outline"
     step = engine.handle(d, Action("text", "五项式"))
     assert step.draft.answers["layout"] == ["duty", "measures", "problems", "plans", "other", "x1:measures"]
+
+
+def test_sub_sections_over_the_cap_are_kept_as_text_never_dropped(types):
+    rt = types["fazhi_zhengfu"]
+    cn = "一二三四五六七八九十"
+    items = [
+        f"（{cn[i // 10] + '十' if i >= 10 else ''}{cn[i % 10]}）第{i + 1}项工作。做了第{i + 1}件事。"
+        for i in range(19)
+    ]
+    placed = place(parse(["一、主要举措和成效", *items]), rt)
+    measures = placed.answers["measures"]
+    cap = rt.pool["measures"].max_items
+    assert len(measures) == cap and placed.unplaced == ()
+    text = "\n".join(f"{m['title']}{m.get('sep', '')}{m.get('body', '')}" for m in measures)
+    assert all(f"做了第{i + 1}件事" in text for i in range(19))  # the rest are in the last item's text
