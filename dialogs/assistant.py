@@ -16,57 +16,29 @@ import secrets
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, replace
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from .actions import ENGINE_ACTIONS, Action, Button, Document, Out, Reply
 from .draft import Draft, new_draft_id, now_iso
 from .engine import Engine, Notice, changed_paragraph, info, paragraph_at, with_paragraph
 from .import_flow import Imports, new_draft
-from .importer import FileReader, Source, UnreadableFile
 from .messages import HELP, label, say
 from .migrate import upgrade
 from .numbers import Figure
-from .polish import Request, Writer, polish
-from .ports import RecordStore, StorageError
+from .polish import Request, polish
+from .ports import FileReader, Pages, RecordStore, Reporter, Source, StorageError, UnreadableFile, Writer
 from .record import Change, UserRecord
 from .reminders import Schedule, due, in_window, next_date
 from .schema import ReportType
 from .screens import Screens, explain, shorten, with_notice
+from .text import draft_label, local_time, split_text
 
 log = logging.getLogger(__name__)
 
 MAX_DRAFTS = 20
-PREVIEW_CHUNK = 3500  # characters per preview message (Telegram's cap is 4096)
 NOT_CARRIED_OVER = ("year", "sign_date")  # facts that change every year
 NOT_TO_CHECK = ("profile", "outline", "layout")  # carried over without a 待核对 mark: the layout, not content
-
-
-class Reporter(Protocol):
-    """Turns answers into report text and a DOCX (see the report package)."""
-
-    def preview(self, rt: ReportType, answers: dict[str, Any]) -> str:
-        """The report as plain text."""
-
-    def docx(self, rt: ReportType, answers: dict[str, Any]) -> tuple[str, bytes]:
-        """(file name, DOCX bytes)."""
-
-    def pages(self, rt: ReportType, answers: dict[str, Any]) -> Pages | None:
-        """The report as PDF pages (and the first page as an image), or None when that cannot be made."""
-
-    @property
-    def can_paginate(self) -> bool:
-        """Whether PDF pages can be made here at all (LibreOffice installed)."""
-
-
-@dataclass(frozen=True)
-class Pages:
-    """The report rendered as pages: a PDF, and its first page as a PNG where that could be made."""
-
-    filename: str
-    pdf: bytes
-    count: int
-    first_page: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -85,46 +57,6 @@ def last_years_figures(answers: dict[str, Any]) -> dict[str, str]:
         if fig is not None:
             out[k] = fig.printed()
     return out
-
-
-def draft_label(d: Draft) -> str:
-    """《单位 2024年度》 for lists and captions."""
-    unit = d.unit or "未填单位"
-    year = f"{d.year}年度" if d.year else "未填年度"
-    return f"《{shorten(unit, 20)} {year}》"
-
-
-def split_text(text: str, limit: int = PREVIEW_CHUNK) -> list[str]:
-    """Split at line breaks into pieces of at most `limit` characters (hard-cut overlong lines)."""
-    chunks: list[str] = []
-    cur = ""
-    for line in text.split("\n"):
-        while len(line) > limit:
-            if cur:
-                chunks.append(cur)
-                cur = ""
-            chunks.append(line[:limit])
-            line = line[limit:]
-        candidate = f"{cur}\n{line}" if cur else line
-        if len(candidate) > limit:
-            chunks.append(cur)
-            cur = line
-        else:
-            cur = candidate
-    if cur:
-        chunks.append(cur)
-    return chunks or [""]
-
-
-def local_time(iso_utc: str, zone: ZoneInfo) -> str:
-    """A stored UTC time as the user reads it: 2025-01-20 07:39 in their zone."""
-    try:
-        moment = dt.datetime.fromisoformat(iso_utc)
-    except ValueError:
-        return iso_utc[:16].replace("T", " ")
-    if moment.tzinfo is None:
-        moment = moment.replace(tzinfo=dt.UTC)
-    return moment.astimezone(zone).strftime("%Y-%m-%d %H:%M")
 
 
 _HEADING_LINE = re.compile(r"^\s*[一二三四五六七八九十]{1,3}、", re.MULTILINE)
@@ -903,4 +835,14 @@ _SESSION_ACTIONS: dict[str, Callable[[Assistant, Session, Action], list[Out | De
     "import_no": Assistant._import_answer,
 }
 
-__all__ = ["Assistant", "Deferred", "Session", "draft_label", "split_text", "stamp", "with_notice"]
+__all__ = [
+    "Assistant",
+    "Deferred",
+    "Pages",
+    "Session",
+    "draft_label",
+    "local_time",
+    "split_text",
+    "stamp",
+    "with_notice",
+]

@@ -17,8 +17,9 @@ from typing import Any
 
 from channels.telegram.ordering import PerUserOrder
 from dialogs.actions import Action, Document, Out, Reply, parse_input
-from dialogs.assistant import Assistant, split_text
+from dialogs.assistant import Assistant
 from dialogs.messages import say
+from dialogs.text import split_text
 from report.reader import MAX_FILE
 
 from . import frames, media
