@@ -14,8 +14,9 @@ from dataclasses import dataclass
 
 from .actions import Action, Button, Reply
 from .draft import Draft, new_draft_id, now_iso
-from .importer import FileReader, Placed, Source, UnreadableFile, parse, place, place_plain, to_check
+from .importer import Placed, parse, place, place_plain, to_check
 from .messages import label, say
+from .ports import FileReader, Source, UnreadableFile
 from .schema import ReportType
 from .screens import shorten
 from .wording import fill_years

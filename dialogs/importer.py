@@ -20,7 +20,7 @@ from __future__ import annotations
 import re
 from collections import Counter
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any
 
 from .cleanup import clean_title
 from .schema import Question, ReportType
@@ -45,29 +45,6 @@ MAX_HEADING = 100  # a longer 一、… line is body text that happens to start 
 TITLE_MAX = 40  # a run-in title longer than this is not a title: the whole line is body
 NOT_TO_CHECK = ("profile", "outline", "layout")  # the layout, not content: carried without 待核对
 _FORM = {style: label for label, style, _ in FORMS}
-
-
-class UnreadableFile(Exception):
-    """A file that cannot be imported; `reason` is a message key, nothing has been stored."""
-
-    def __init__(self, reason: str, **params: Any) -> None:
-        super().__init__(reason)
-        self.reason = reason
-        self.params = params
-
-
-@dataclass(frozen=True)
-class Source:
-    """A file's text as paragraphs (tables are not imported, only counted)."""
-
-    paragraphs: tuple[str, ...]
-    tables: int = 0
-
-
-class FileReader(Protocol):
-    """Reads an uploaded report; raises UnreadableFile. Implemented in report/reader.py."""
-
-    def read(self, filename: str, data: bytes) -> Source: ...
 
 
 @dataclass

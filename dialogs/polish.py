@@ -1,6 +1,6 @@
 """Optional writing help: one paragraph rewritten into report register by a language model, under the fact lock.
 
-The core declares the port (`Writer`) and owns the procedure: build the request,
+The core declares the port (`Writer`, in ports.py) and owns the procedure: build the request,
 clean the reply, check it (Chinese, length, facts), retry once naming what was
 wrong, and give up rather than show a suggestion that changes a fact. The
 adapter that talks to a server lives outside the core (llm/).
@@ -10,24 +10,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from typing import Protocol
 
 from .facts import Violation, check
-
-
-class WriterError(RuntimeError):
-    """The model could not be used; `kind` is timeout, unreachable, rate_limited, refused or server_error."""
-
-    def __init__(self, kind: str, detail: str = "") -> None:
-        super().__init__(detail or kind)
-        self.kind = kind
-
-
-class Writer(Protocol):
-    """A chat-completion model behind some API."""
-
-    async def complete(self, messages: list[dict[str, str]]) -> str:
-        """The model's reply text; WriterError when there is none."""
+from .ports import Writer, WriterError
 
 
 @dataclass(frozen=True)

@@ -1,8 +1,12 @@
-"""The storage port the core declares; `storage/` implements it (as PTB's BasePersistence is implemented).
+"""Every port the core declares, and the types of their contracts; adapters outside the core implement them.
 
-The core loads a user's whole record once per message and hands back one change
-when the message changed anything. The store answers with facts about the data
-(e.g. "recovered from the backup"); the assistant decides what the user is told.
+- RecordStore (storage/): the core loads a user's whole record once per message and
+  hands back one change when the message changed anything. The store answers with
+  facts about the data (e.g. "recovered from the backup"); the assistant decides what
+  the user is told.
+- Reporter (report/): report text, DOCX and PDF pages from answers.
+- FileReader (report/reader.py): an uploaded report as paragraphs.
+- Writer (llm/): a chat model for the optional writing help.
 """
 
 from __future__ import annotations
@@ -11,8 +15,12 @@ import asyncio
 import enum
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Protocol
 
 from .record import Change, UserRecord
+
+if TYPE_CHECKING:
+    from .schema import ReportType
 
 # A user as the core knows them: the channel's namespaced key ("tg:123", "wecom:zhangsan", "console:1"),
 # so users of two channels never share drafts. (Integers are still accepted: tools and tests use them.)
@@ -64,3 +72,68 @@ class RecordStore(ABC):
     @abstractmethod
     def close(self) -> None:
         """Finish writes under way and release everything; later saves fail with StorageError."""
+
+
+class Reporter(Protocol):
+    """Turns answers into report text and a DOCX (see the report package)."""
+
+    def preview(self, rt: ReportType, answers: dict[str, Any]) -> str:
+        """The report as plain text."""
+
+    def docx(self, rt: ReportType, answers: dict[str, Any]) -> tuple[str, bytes]:
+        """(file name, DOCX bytes)."""
+
+    def pages(self, rt: ReportType, answers: dict[str, Any]) -> Pages | None:
+        """The report as PDF pages (and the first page as an image), or None when that cannot be made."""
+
+    @property
+    def can_paginate(self) -> bool:
+        """Whether PDF pages can be made here at all (LibreOffice installed)."""
+
+
+@dataclass(frozen=True)
+class Pages:
+    """The report rendered as pages: a PDF, and its first page as a PNG where that could be made."""
+
+    filename: str
+    pdf: bytes
+    count: int
+    first_page: bytes | None = None
+
+
+class UnreadableFile(Exception):
+    """A file that cannot be imported; `reason` is a message key, nothing has been stored."""
+
+    def __init__(self, reason: str, **params: Any) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.params = params
+
+
+@dataclass(frozen=True)
+class Source:
+    """A file's text as paragraphs (tables are not imported, only counted)."""
+
+    paragraphs: tuple[str, ...]
+    tables: int = 0
+
+
+class FileReader(Protocol):
+    """Reads an uploaded report; raises UnreadableFile. Implemented in report/reader.py."""
+
+    def read(self, filename: str, data: bytes) -> Source: ...
+
+
+class WriterError(RuntimeError):
+    """The model could not be used; `kind` is timeout, unreachable, rate_limited, refused or server_error."""
+
+    def __init__(self, kind: str, detail: str = "") -> None:
+        super().__init__(detail or kind)
+        self.kind = kind
+
+
+class Writer(Protocol):
+    """A chat-completion model behind some API."""
+
+    async def complete(self, messages: list[dict[str, str]]) -> str:
+        """The model's reply text; WriterError when there is none."""

@@ -10,7 +10,7 @@ from urllib.parse import urlsplit
 
 import openai
 
-from dialogs.polish import WriterError
+from dialogs.ports import WriterError
 
 
 class OpenAIWriter:

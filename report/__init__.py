@@ -6,7 +6,7 @@ import logging
 import re
 from typing import Any
 
-from dialogs.assistant import Pages
+from dialogs.ports import Pages
 from dialogs.schema import ReportType
 
 from .compose import Composition, compose, to_text

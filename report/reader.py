@@ -23,7 +23,7 @@ from io import BytesIO
 
 from lxml import etree
 
-from dialogs.importer import Source, UnreadableFile
+from dialogs.ports import Source, UnreadableFile
 from report.numbering import NS, Numbering, W
 
 MAX_FILE = 10 * 1024 * 1024  # bytes as uploaded

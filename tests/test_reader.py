@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from docx import Document
 
-from dialogs.importer import UnreadableFile
+from dialogs.ports import UnreadableFile
 from report.numbering import render
 from report.reader import MAX_FILE, DocxFileReader
 from tests import import_fixtures as fx
@@ -280,7 +280,7 @@ def test_a_zip_that_understates_its_sizes_is_refused_as_a_bomb(lying, kind):
 PROBE = """
 import json, sys, time, tracemalloc
 from report.reader import DocxFileReader
-from dialogs.importer import UnreadableFile
+from dialogs.ports import UnreadableFile
 
 def status(key):
     with open("/proc/self/status") as f:

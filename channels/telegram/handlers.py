@@ -31,8 +31,9 @@ from telegram.ext import (
 )
 
 from dialogs.actions import Action, Button, Document, Out, Reply, parse_input
-from dialogs.assistant import Assistant, split_text
+from dialogs.assistant import Assistant
 from dialogs.messages import say
+from dialogs.text import split_text
 from report.reader import MAX_FILE
 
 from .callback_data import decode_action, encode_action

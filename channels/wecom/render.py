@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from dialogs.actions import ALL_ACTIONS, Action, Button, Document, Out, Reply
-from dialogs.assistant import split_text
+from dialogs.text import split_text
 
 from . import frames
 

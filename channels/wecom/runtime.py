@@ -19,8 +19,9 @@ from channels.reminders import EVERY, remind_once
 from channels.reminders import run as run_reminders
 from channels.telegram.ordering import PerUserOrder
 from dialogs.actions import Action, Document, Out, Reply, parse_input
-from dialogs.assistant import Assistant, split_text
+from dialogs.assistant import Assistant
 from dialogs.messages import say
+from dialogs.text import split_text
 from report.reader import MAX_FILE
 
 from . import frames, media
