@@ -1,0 +1,65 @@
+"""Text a test may match where only text is available (Telegram, WeCom, the console).
+
+Every string here is computed from `dialogs.messages` or the report type's templates, never copied
+by hand, so rewording a sentence breaks no test while a wrong screen or notice still does.
+"""
+
+from __future__ import annotations
+
+import re
+from functools import cache
+
+from dialogs.messages import HELP, MESSAGES
+from dialogs.schema import ReportType
+
+KEJI = {"profile": "科技局", "outline": "五项式"}
+
+
+def part(key: str) -> str:
+    """The longest fixed piece of a message (the words between its {placeholders})."""
+    return max((p.strip() for p in re.split(r"\{[^}]*\}", MESSAGES[key])), key=len)
+
+
+def help_title() -> str:
+    """The first line of /help."""
+    return HELP.split("\n", 1)[0]
+
+
+@cache
+def _variant() -> ReportType:
+    from dialogs.outlines import load_report_types
+
+    return load_report_types()["fazhi_zhengfu"].variant_for(KEJI)
+
+
+def ask(qid: str, field: str = "") -> str:
+    """The first line of a question's (or a group field's) prompt, as its screen shows it (科技局, 五项式)."""
+    q = _variant().question(qid)
+    return (q.field(field).prompt if field else q.prompt).split("\n", 1)[0]
+
+
+def title_of(qid: str) -> str:
+    """A question's label (what the review and the notices call it)."""
+    return _variant().question(qid).label
+
+
+def pattern(key: str) -> str:
+    """A regular expression any rendering of a message matches (each placeholder stands for some text)."""
+    return ".+?".join(re.escape(p) for p in re.split(r"\{[^}]*\}", MESSAGES[key]))
+
+
+def example_of(qid: str) -> str:
+    """A question's example (科技局, 五项式)."""
+    return str(_variant().question(qid).example)
+
+
+def refusal(text: str, qid: str, field: str = "") -> str:
+    """The sentence an answer is refused with (the parser's own ParseError), as the notice shows it."""
+    from dialogs.parse import ParseError, parse_scalar
+
+    q = _variant().question(qid)
+    try:
+        parse_scalar(text, q.field(field) if field else q)
+    except ParseError as exc:
+        return str(exc)
+    raise AssertionError(f"{text[:20]}… is accepted for {qid}")
