@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 from functools import cache
 
-from dialogs.messages import HELP, MESSAGES
+from dialogs.messages import HELP, MESSAGES, say
 from dialogs.schema import ReportType
 
 KEJI = {"profile": "科技局", "outline": "五项式"}
@@ -63,3 +63,20 @@ def refusal(text: str, qid: str, field: str = "") -> str:
     except ParseError as exc:
         return str(exc)
     raise AssertionError(f"{text[:20]}… is accepted for {qid}")
+
+
+def item_label(qid: str) -> str:
+    """What one item of a list is called (条举措, 个, …)."""
+    return _variant().question(qid).item_label
+
+
+def heading(qid: str, n: int, field: str) -> str:
+    """The line over the n-th item's field while it is being added."""
+    q = _variant().question(qid)
+    return say("item_heading", n=n, item=q.item_label, field=q.field(field).label)
+
+
+def editing(qid: str, n: int, field: str) -> str:
+    """The line over the n-th item's field while it is being changed in place."""
+    q = _variant().question(qid)
+    return say("editing_heading", n=n, item=q.item_label, field=q.field(field).label)
