@@ -39,8 +39,10 @@ def ask(qid: str, field: str = "") -> str:
 
 
 def title_of(qid: str) -> str:
-    """A question's label (what the review and the notices call it)."""
-    return _variant().question(qid).label
+    """A question's label, or a group field's as `qid.field` (what the review and the notices call it)."""
+    qid, _, field = qid.partition(".")
+    q = _variant().question(qid)
+    return q.field(field).label if field else q.label
 
 
 def pattern(key: str) -> str:
