@@ -140,7 +140,10 @@ def test_optional_group_field_skip(engine, draft):
     d.cursor = "shortcomings"
     d, _ = send(engine, d, "学习不够深入")
     d, text = act(engine, d, "skip")  # the optional 具体表现
-    assert d.answers["shortcomings"] == [{"title": "学习不够深入"}] and "已添加第 1 条不足" in text
+    assert (
+        d.answers["shortcomings"] == [{"title": "学习不够深入"}]
+        and words("item_added", n=1, item=item_label("shortcomings"), title="学习不够深入") in text
+    )
     assert d.cursor == "shortcomings" and "shortcomings" in d.open
 
 
@@ -150,7 +153,7 @@ def test_list_items_one_per_line_then_more_messages(engine, draft):
     d.cursor = "reserve_total_named"
     d, text = send(engine, d, "西鲁技术有限公司\n华兰生物（鲁山）单采血浆有限公司")
     assert d.answers["reserve_total_named"] == ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
-    assert "已记录 2 个" in text
+    assert words("items_recorded", n=2, item=item_label("reserve_total_named")) in text
     d, _ = send(engine, d, "第三公司")
     assert len(d.answers["reserve_total_named"]) == 3
     d, text = act(engine, d, "delitem", "3")
