@@ -133,8 +133,8 @@ def summary(placed: Placed, rt: ReportType) -> str:
     lines.append(
         say(
             "import_basics",
-            unit=a.get("unit_name") or "（未识别，稍后填写）",
-            year=f"{year - 1}年 → 新草稿 {year}年" if isinstance(year, int) else "（未识别，稍后填写）",
+            unit=a.get("unit_name") or say("import_unknown"),
+            year=say("import_year", last=year - 1, year=year) if isinstance(year, int) else say("import_unknown"),
             outline=placed.outline.name,
             profile=placed.profile.name,
         )

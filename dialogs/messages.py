@@ -188,6 +188,9 @@ MESSAGES: dict[str, str] = {
     "console_saved_to": "已保存到：{path}",
     "console_no_file": "读不到文件：{path}",
     "console_bye": "已保存，下次运行会接着上次的位置。再见！",
+    # import summary pieces
+    "import_year": "{last}年 → 新草稿 {year}年",
+    "import_unknown": "（未识别，稍后填写）",
 }
 
 HELP = """📖 使用说明
