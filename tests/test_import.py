@@ -13,7 +13,7 @@ from dialogs.importer import enumerated, parse, place
 from dialogs.messages import label
 from dialogs.messages import say as words
 from report import compose, to_text
-from report.reader import DocxFileReader
+from report.reader import MAX_FILE, DocxFileReader
 from tests import import_fixtures as fx
 from tests.conftest import say
 from tests.docx_builder import build_docx
@@ -372,7 +372,7 @@ def test_telegram_too_big_is_refused_before_download(tmp_path):
 
     with FakeBotAPI(TOKEN) as api, BotRunner(api, tmp_path / "data") as bot:
         api.upload(62, "big.docx", b"PK", size=25 * 1024 * 1024)
-        wait_text(api, 62, words("import_too_big", mb=10))
+        wait_text(api, 62, words("import_too_big", mb=MAX_FILE // (1024 * 1024)))
         assert "getFile" not in api.calls and bot.assistant.store.load(62).record.drafts == {}
         api.upload(63, "old.doc", fx.ole(encrypted=False))
         wait_text(api, 63, words("import_doc"))

@@ -447,6 +447,7 @@ def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
     import subprocess
     import sys
 
+    from bot import LOCKED
     from tests.conftest import REPO
 
     env = dict(
@@ -469,7 +470,7 @@ def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
         second = subprocess.run(
             [sys.executable, str(REPO / "bot.py")], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
         )
-        assert second.returncode == 1 and "另一个机器人进程正在使用" in second.stdout
+        assert second.returncode == 1 and LOCKED.format(data_dir=tmp_path / "d") in second.stdout
         say(api, U, "鲁山县科学技术局", ask("unit_short"))
     finally:
         proc.send_signal(signal.SIGTERM)

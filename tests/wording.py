@@ -82,3 +82,16 @@ def editing(qid: str, n: int, field: str) -> str:
     """The line over the n-th item's field while it is being changed in place."""
     q = _variant().question(qid)
     return say("editing_heading", n=n, item=q.item_label, field=q.field(field).label)
+
+
+def fields(key: str, text: str) -> dict[str, str]:
+    """The values a message was filled with, read back from text that shows it ({} when it is not there)."""
+    seen: set[str] = set()
+    regex = ""
+    for piece, name in re.findall(r"([^{]*)(?:\{(\w+)\})?", MESSAGES[key]):
+        regex += re.escape(piece)
+        if name:
+            regex += f"(?P={name})" if name in seen else f"(?P<{name}>[^\\n]+?)"
+            seen.add(name)
+    found = re.search(regex, text)
+    return found.groupdict() if found else {}
