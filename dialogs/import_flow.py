@@ -121,7 +121,7 @@ def _part_lines(placed: Placed, rt: ReportType) -> list[str]:
         heading = fill_years(str(a.get(f"head_{part.id}") or part.heading), year)
         section = next(s for s in v.sections if s.id == part.id)
         items = sum(len(a[q.id]) for q in section.questions if q.kind == "group" and isinstance(a.get(q.id), list))
-        lines.append(f"{n}. {shorten(heading, 24)}" + (f"（{items} 个小标题）" if items else ""))
+        lines.append(f"{n}. {shorten(heading, 24)}" + (say("import_part_items", n=items) if items else ""))
     return lines
 
 

@@ -191,6 +191,7 @@ MESSAGES: dict[str, str] = {
     # import summary pieces
     "import_year": "{last}年 → 新草稿 {year}年",
     "import_unknown": "（未识别，稍后填写）",
+    "import_part_items": "（{n} 个小标题）",
 }
 
 HELP = """📖 使用说明

@@ -7,7 +7,7 @@ from dialogs.draft import Draft
 from dialogs.engine import Engine, token
 from dialogs.messages import say as words
 from dialogs.screens import Screens
-from tests.wording import ask, heading, item_label, part, refusal, title_of
+from tests.wording import ask, fields, heading, item_label, part, refusal, title_of
 
 
 def shown(engine: Engine, step) -> str:
@@ -33,7 +33,9 @@ def answered_basics(engine: Engine, d: Draft) -> Draft:
 def test_first_prompt_shows_section_and_progress(engine, draft):
     r = Screens(engine).show(draft)
     assert r.question == "unit_name"
-    assert r.text.startswith("【基本信息】第 3/")  # after 部门类型 and 报告结构
+    progress = fields("progress", r.text)
+    assert r.text.startswith(words("progress", **progress))
+    assert (progress["section"], progress["n"]) == ("基本信息", "3")  # after 部门类型 and 报告结构
     assert ask("unit_name") in r.text
 
 

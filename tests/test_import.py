@@ -17,7 +17,7 @@ from report.reader import MAX_FILE, DocxFileReader
 from tests import import_fixtures as fx
 from tests.conftest import say
 from tests.docx_builder import build_docx
-from tests.wording import part
+from tests.wording import fields, part
 
 DATE = "2026年2月10日"
 
@@ -172,9 +172,11 @@ def test_summary_counts_parts_items_and_lists_what_was_left_out(assistant):
     outs = upload(assistant, 44, "r.docx", fx.word_docx(text, table_after=8))
     summary = replies(outs)[-1]
     assert summary.notice == "import_summary"
-    assert words("import_found", parts=4, counts="") in summary.text and "（3 个小标题）" in summary.text
+    assert words("import_found", parts=4, counts="") in summary.text and words("import_part_items", n=3) in summary.text
     assert "2. 队伍建设" in summary.text  # a part no outline has is kept as a part of its own
-    assert words("import_tables", n=1) in summary.text and "（100%）" in summary.text  # what will be missing is named
+    assert (
+        words("import_tables", n=1) in summary.text and fields("import_chars", summary.text)["percent"] == "100%"
+    )  # what will be missing is named
     yes = [b.label for row in summary.buttons for b in row if b.action.name == "import_yes"]
     assert yes == [label("import_yes_missing", n=1)]  # not offered as if nothing were lost
     assert words("import_year", last=2025, year=2026) in summary.text

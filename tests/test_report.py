@@ -408,7 +408,7 @@ def test_preview_is_pages_whose_count_matches_the_docx_in_libreoffice(assistant,
         for p in (tmp_path / "r.pdf", tmp_path / "p.pdf")
     ]
     assert pages[0] and pages[1] and pages[0].group(1) == pages[1].group(1)
-    assert f"共 {pages[1].group(1)} 页" in pdf.caption
+    assert words("preview_pdf_caption", n=pages[1].group(1)) in pdf.caption
 
 
 def test_a_failed_conversion_falls_back_to_text(store, types, monkeypatch):
