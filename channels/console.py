@@ -12,6 +12,7 @@ from typing import TextIO
 
 from dialogs.actions import Action, Document, Out, Reply, parse_input
 from dialogs.assistant import Assistant
+from dialogs.messages import say
 
 log = logging.getLogger(__name__)
 
@@ -42,7 +43,7 @@ def show(outs: list[Out], out: TextIO, data_dir: Path, user_id: str) -> None:
     for o in outs:
         if isinstance(o, Document):
             path = save_document(o, data_dir, user_id)
-            out.write(f"{o.caption}\n已保存到：{path.resolve()}\n")
+            out.write(f"{o.caption}\n{say('console_saved_to', path=path.resolve())}\n")
         else:
             out.write(render_reply(o) + "\n")
         out.write("\n")
@@ -58,7 +59,7 @@ def import_path(assistant: Assistant, user_id: str, raw: str) -> list[Out]:
     try:
         data = path.read_bytes()
     except OSError:
-        return [Reply(f"读不到文件：{path}", kind="error")]
+        return [Reply(say("console_no_file", path=path), kind="error", notice="console_no_file")]
     return assistant.import_file(user_id, path.name, data)
 
 
@@ -71,7 +72,7 @@ def one_line(assistant: Assistant, user_id: str, text: str) -> list[Out]:
 
 def run_console(assistant: Assistant, user_id: str, data_dir: Path, inp: TextIO, out: TextIO) -> int:
     """Read lines until end of input; each line is one message to the assistant."""
-    out.write("（控制台模式：每行一条消息；按钮显示为可输入的命令；导入去年的报告：/import 文件路径；Ctrl-D 退出）\n\n")
+    out.write(say("console_intro") + "\n\n")
     show(assistant.handle(user_id, Action("start")), out, data_dir, user_id)
     try:
         while True:
@@ -87,10 +88,10 @@ def run_console(assistant: Assistant, user_id: str, data_dir: Path, inp: TextIO,
                 outs = one_line(assistant, user_id, text)
             except Exception:  # a bug must not end the session: answers saved so far stay saved
                 log.exception("error while handling a console message")
-                outs = [Reply("出错了，请重试。已保存的回答不会丢失；发 /start 回到当前问题。", kind="error")]
+                outs = [Reply(say("failed"), kind="error", notice="failed")]
             show(outs, out, data_dir, user_id)
     except KeyboardInterrupt:
         pass
-    out.write("\n已保存，下次运行会接着上次的位置。再见！\n")
+    out.write("\n" + say("console_bye") + "\n")
     out.flush()
     return 0

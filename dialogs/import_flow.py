@@ -122,7 +122,7 @@ def _part_lines(placed: Placed, rt: ReportType) -> list[str]:
         heading = fill_years(str(a.get(f"head_{part.id}") or part.heading), year)
         section = next(s for s in v.sections if s.id == part.id)
         items = sum(len(a[q.id]) for q in section.questions if q.kind == "group" and isinstance(a.get(q.id), list))
-        lines.append(f"{n}. {shorten(heading, 24)}" + (f"（{items} 个小标题）" if items else ""))
+        lines.append(f"{n}. {shorten(heading, 24)}" + (say("import_part_items", n=items) if items else ""))
     return lines
 
 
@@ -134,8 +134,8 @@ def summary(placed: Placed, rt: ReportType) -> str:
     lines.append(
         say(
             "import_basics",
-            unit=a.get("unit_name") or "（未识别，稍后填写）",
-            year=f"{year - 1}年 → 新草稿 {year}年" if isinstance(year, int) else "（未识别，稍后填写）",
+            unit=a.get("unit_name") or say("import_unknown"),
+            year=say("import_year", last=year - 1, year=year) if isinstance(year, int) else say("import_unknown"),
             outline=placed.outline.name,
             profile=placed.profile.name,
         )

@@ -183,6 +183,15 @@ MESSAGES: dict[str, str] = {
     "preview_working": "⏳ 正在生成预览，请稍候…",
     "paste_interrupted": "❓ 刚才收到一段很长的文字（{n}字，可能没发完），中间又收到了别的消息，所以没有保存。\n如果那是要填的内容，请重新完整发送一次。",
     "import_paste_interrupted": "❗ 报告分成几条发来时，中间收到了别的消息，只收到了前面一部分，所以没有导入。请发送 /import 后重新粘贴，中间不要发别的消息；或者直接发送 Word 文件。",
+    # console channel
+    "console_intro": "（控制台模式：每行一条消息；按钮显示为可输入的命令；导入去年的报告：/import 文件路径；Ctrl-D 退出）",
+    "console_saved_to": "已保存到：{path}",
+    "console_no_file": "读不到文件：{path}",
+    "console_bye": "已保存，下次运行会接着上次的位置。再见！",
+    # import summary pieces
+    "import_year": "{last}年 → 新草稿 {year}年",
+    "import_unknown": "（未识别，稍后填写）",
+    "import_part_items": "（{n} 个小标题）",
 }
 
 HELP = """📖 使用说明

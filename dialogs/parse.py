@@ -75,9 +75,9 @@ _FIGURE_ERRORS = {
 
 
 def figure_error(exc: NumberError, text: str, q: Question) -> ParseError:
-    """A figure that cannot be read, as a Chinese message."""
+    """A figure that cannot be read, as a Chinese message keyed by why (negative, ambiguous, unit, not_a_number)."""
     skip = "" if q.required else "没有可以点“跳过”。"
-    return ParseError(_FIGURE_ERRORS[exc.key].format(text=text[:10]) + skip, "not_a_number")
+    return ParseError(_FIGURE_ERRORS[exc.key].format(text=text[:10]) + skip, exc.key)
 
 
 def parse_figure_answer(text: str, q: Question) -> dict[str, Any]:

@@ -6,8 +6,10 @@ import os
 import subprocess
 import sys
 
+from dialogs.messages import say as words
 from tests import reference
 from tests.conftest import REPO
+from tests.wording import ask, part
 
 
 def run_bot(tmp_path, lines, *args):
@@ -28,9 +30,9 @@ def run_bot(tmp_path, lines, *args):
 def test_no_token_starts_console_and_eof_ends_cleanly(tmp_path):
     proc = run_bot(tmp_path, ["科技局", "五项式", "鲁山县科学技术局", "很多"])
     assert proc.returncode == 0, proc.stderr
-    assert "控制台模式" in proc.stdout and "请输入单位全称" in proc.stdout
-    assert "正文里怎么称呼本单位" in proc.stdout
-    assert proc.stdout.rstrip().endswith("再见！")
+    assert proc.stdout.startswith(words("console_intro")) and ask("unit_name") in proc.stdout
+    assert ask("unit_short") in proc.stdout
+    assert proc.stdout.rstrip().endswith(words("console_bye"))
     assert "Traceback" not in proc.stderr
 
 
@@ -42,11 +44,11 @@ def test_resume_after_restart_and_full_pass_writes_docx(tmp_path):
     first = run_bot(tmp_path, msgs[:10], "--console")
     assert first.returncode == 0
     second = run_bot(tmp_path, msgs[10:] + ["/report"], "--console")
-    assert "欢迎回来" in second.stdout
-    assert "全部必填项已完成" in second.stdout
+    assert part("welcome_back_to") in second.stdout
+    assert part("complete") in second.stdout
     docs = list((tmp_path / "data" / "reports").rglob("*.docx"))
     assert [d.name for d in docs] == ["鲁山县科学技术局关于2024年法治政府建设情况的报告.docx"]
-    assert f"已保存到：{docs[0].resolve()}" in second.stdout
+    assert words("console_saved_to", path=docs[0].resolve()) in second.stdout
 
 
 def test_bad_setting_is_one_clear_line(tmp_path):
@@ -80,6 +82,6 @@ def test_a_failing_message_does_not_end_the_console(tmp_path, assistant, monkeyp
     out = io.StringIO()
     code = run_console(assistant, 1, tmp_path, io.StringIO("坏\n科技局\n五项式\n鲁山县科学技术局\n"), out)
     text = out.getvalue()
-    assert code == 0 and "出错了，请重试" in text and "Traceback" not in text
-    assert "正文里怎么称呼本单位" in text.split("出错了")[1]
+    assert code == 0 and words("failed") in text and "Traceback" not in text
+    assert ask("unit_short") in text.split(words("failed"))[1]
     assert assistant.active(1).answers["unit_name"] == "鲁山县科学技术局"

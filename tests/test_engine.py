@@ -5,7 +5,9 @@ from __future__ import annotations
 from dialogs.actions import Action
 from dialogs.draft import Draft
 from dialogs.engine import Engine, token
+from dialogs.messages import say as words
 from dialogs.screens import Screens
+from tests.wording import ask, fields, heading, item_label, part, refusal, title_of
 
 
 def shown(engine: Engine, step) -> str:
@@ -31,8 +33,10 @@ def answered_basics(engine: Engine, d: Draft) -> Draft:
 def test_first_prompt_shows_section_and_progress(engine, draft):
     r = Screens(engine).show(draft)
     assert r.question == "unit_name"
-    assert r.text.startswith("【基本信息】第 3/")  # after 部门类型 and 报告结构
-    assert "请输入单位全称" in r.text
+    progress = fields("progress", r.text)
+    assert r.text.startswith(words("progress", **progress))
+    assert (progress["section"], progress["n"]) == ("基本信息", "3")  # after 部门类型 and 报告结构
+    assert ask("unit_name") in r.text
 
 
 def test_handle_never_mutates_the_given_draft(engine, draft):
@@ -58,16 +62,16 @@ def test_skip_required_is_refused_optional_is_recorded(engine, draft):
     d, _ = send(engine, draft, "鲁山县科学技术局")
     d, text = act(engine, d, "skip")  # unit_short is optional
     assert "unit_short" in d.skipped and d.cursor == "year"
-    assert "这是哪一年的报告" in text
+    assert ask("year") in text
 
 
 def test_back_shows_previous_answer_and_reanswer_jumps_to_frontier(engine, draft):
     d = answered_basics(engine, draft)
     assert d.cursor == "recipient"
     d, text = act(engine, d, "back")
-    assert d.cursor == "year" and "当前答案：2024年" in text
+    assert d.cursor == "year" and words("current_answer", answer="2024年") in text
     d, text = act(engine, d, "back")
-    assert d.cursor == "unit_short" and "当前答案：县科技局" in text
+    assert d.cursor == "unit_short" and words("current_answer", answer="县科技局") in text
     d, _ = send(engine, d, "科技局")
     assert d.answers["unit_short"] == "科技局"
     assert d.cursor == "recipient"  # the first unanswered question after it
@@ -78,7 +82,7 @@ def test_keep_answer_walks_forward_one_question(engine, draft):
     d, _ = act(engine, d, "edit", "unit_name")
     d, text = act(engine, d, "skip")
     assert d.answers["unit_name"] == "鲁山县科学技术局"
-    assert d.cursor == "unit_short" and "当前答案：县科技局" in text
+    assert d.cursor == "unit_short" and words("current_answer", answer="县科技局") in text
 
 
 def test_back_on_first_question(engine, rt):
@@ -90,24 +94,26 @@ def test_back_on_first_question(engine, rt):
 def test_edit_from_review_returns_to_review(engine, draft):
     d = answered_basics(engine, draft)
     d, text = act(engine, d, "review")
-    assert text.startswith("📋 检查修改") and "【基本信息】✓5" in text and "【主要举措与成效】✓0" in text
+    assert text.startswith(part("review_title")) and "【基本信息】✓5" in text and "【主要举措与成效】✓0" in text
     assert len(text) < 400  # sections only: short enough for a phone screen
     d, text = act(engine, d, "review", "measures")
-    assert "主要举措" in text and "单位全称" not in text
+    assert title_of("measures") in text and title_of("unit_name") not in text
     d, text = act(engine, d, "review", "basic")
-    assert "✓ 单位全称：鲁山县科学技术局" in text
+    assert f"✓ {title_of('unit_name')}：鲁山县科学技术局" in text
     d, text = act(engine, d, "edit", "5")  # by review number
     assert d.cursor == "year"
     d, text = send(engine, d, "2023")
     assert d.answers["year"] == 2023
-    assert text.startswith("📋 【基本信息】") and "报告年度：2023年" in text  # back to the section it came from
+    assert (
+        text.startswith("📋 【基本信息】") and f"{title_of('year')}：2023年" in text
+    )  # back to the section it came from
 
 
 def test_review_shows_completion_percentage(engine, draft):
     d = answered_basics(engine, draft)
     done, total = engine.completion(d)
     assert done == 4 and total == 5  # 部门类型, 报告结构, 单位全称, 报告年度 of those and 成文日期 (parts are optional)
-    assert f"完成度 {done * 100 // total}%" in Screens(engine).review(d).text
+    assert words("review_title", pct=done * 100 // total, done=done, total=total) in Screens(engine).review(d).text
 
 
 def test_group_items_fields_and_done(engine, draft):
@@ -116,12 +122,13 @@ def test_group_items_fields_and_done(engine, draft):
     step = engine.handle(d, Action("done"))  # a part's content is never forced: done with none moves on
     assert step.notice.key == "collection_done" and "measures" not in step.draft.answers
     d, text = send(engine, d, "强化依法履职")
-    assert d.partial["measures"] == {"title": "强化依法履职"} and "具体内容" in text
+    assert d.partial["measures"] == {"title": "强化依法履职"} and ask("measures", "body") in text
     step = engine.handle(d, Action("done"))
-    assert step.notice.key == "item_incomplete" and step.notice.params["field"] == "具体内容"
+    assert step.notice.key == "item_incomplete" and step.notice.params["field"] == title_of("measures.body")
     d, text = send(engine, d, "深入贯彻落实科技法律法规。")
     assert d.answers["measures"] == [{"title": "强化依法履职", "body": "深入贯彻落实科技法律法规。"}]
-    assert "measures" in d.open and "已添加第 1 条举措" in text and "第 2 条举措" in text
+    added = words("item_added", n=1, item=item_label("measures"), title="强化依法履职")
+    assert "measures" in d.open and added in text and heading("measures", 2, "title") in text
     d, text = send(engine, d, "严格依法行政")
     d, text = act(engine, d, "back")  # undo the half-filled second item
     assert "measures" not in d.partial and len(d.answers["measures"]) == 1
@@ -135,7 +142,10 @@ def test_optional_group_field_skip(engine, draft):
     d.cursor = "shortcomings"
     d, _ = send(engine, d, "学习不够深入")
     d, text = act(engine, d, "skip")  # the optional 具体表现
-    assert d.answers["shortcomings"] == [{"title": "学习不够深入"}] and "已添加第 1 条不足" in text
+    assert (
+        d.answers["shortcomings"] == [{"title": "学习不够深入"}]
+        and words("item_added", n=1, item=item_label("shortcomings"), title="学习不够深入") in text
+    )
     assert d.cursor == "shortcomings" and "shortcomings" in d.open
 
 
@@ -145,7 +155,7 @@ def test_list_items_one_per_line_then_more_messages(engine, draft):
     d.cursor = "reserve_total_named"
     d, text = send(engine, d, "西鲁技术有限公司\n华兰生物（鲁山）单采血浆有限公司")
     assert d.answers["reserve_total_named"] == ["西鲁技术有限公司", "华兰生物（鲁山）单采血浆有限公司"]
-    assert "已记录 2 个" in text
+    assert words("items_recorded", n=2, item=item_label("reserve_total_named")) in text
     d, _ = send(engine, d, "第三公司")
     assert len(d.answers["reserve_total_named"]) == 3
     d, text = act(engine, d, "delitem", "3")
@@ -217,7 +227,9 @@ def test_sum_check_on_partial_parts(engine, draft):
     step = engine.handle(d, Action("text", "6"))
     failure = step.notice.params["failure"]
     assert not failure.complete and failure.parts_sum == "6家" and failure.total == "5家"
-    assert "超过了" in shown(engine, step) and step.draft.answers["reserve_first"]["text"] == "6"
+    expr = " + ".join(f"{name} {value}" for name, value in failure.parts)
+    exceeds = words("sum_exceeds", expr=expr, sum="6家", total_label=failure.total_label, total="5家")
+    assert exceeds in shown(engine, step) and step.draft.answers["reserve_first"]["text"] == "6"
 
 
 def test_stale_button_is_refused(engine, draft):
@@ -247,7 +259,7 @@ def test_example_and_use_example(engine, draft):
 def test_overlong_text_refused_with_length(engine, draft):
     step = engine.handle(draft, Action("text", "局" * 41))
     assert step.notice.key == "too_long" and not step.changed
-    assert "41字" in shown(engine, step)  # the user is told how long their text is
+    assert refusal("局" * 41, "unit_name") in shown(engine, step)  # the user is told how long their text is
 
 
 def test_clear_button_on_a_list_with_items(engine, draft):
@@ -255,8 +267,8 @@ def test_clear_button_on_a_list_with_items(engine, draft):
     d.answers["fig_reserve"] = "填写"
     d.cursor = "reserve_total_named"
     d, _ = send(engine, d, "甲公司\n乙公司")
-    labels = [b.label for row in Screens(engine).show(d).buttons for b in row]
-    assert "✅ 完成本项" in labels and "🗑 清空重填" in labels
+    names = [b.action.name for row in Screens(engine).show(d).buttons for b in row]
+    assert "done" in names and "clear" in names
     step = engine.handle(d, Action("clear"))  # asks first
     assert not step.changed and step.notice.key == "confirm_clear" and step.view == "confirm_clear"
     step = engine.handle(d, Action("clear", "yes"))

@@ -23,6 +23,7 @@ from storage import TinyDBRecordStore
 from tests import reference
 from tests.conftest import START, last_text, run_script, say
 from tests.kill_trials import soak
+from tests.wording import ask
 
 # ---------------------------------------------------------------- kill -9
 
@@ -53,7 +54,7 @@ def test_damaged_file_with_backup(assistant, types, damage):
     assert len(aside) == 1 and aside[0].read_bytes() == damage
     # the other user is untouched and the bot goes on
     assert assistant.active(2).answers["unit_name"] == "鲁山县科学技术局"
-    assert "这是哪一年的报告" not in last_text(say(assistant, 2, "2024"))
+    assert ask("year") not in last_text(say(assistant, 2, "2024"))
     assistant.close()
 
 
@@ -66,7 +67,7 @@ def test_damaged_file_without_backup(assistant, types):
     outs = say(assistant, 1, "甲局")
     assert outs[0].notice == "unreadable_set_aside" and "/new" in outs[0].text
     assert any(p.name.startswith("u1.json.damaged-") for p in path.parent.iterdir())
-    assert "您是哪类部门" in last_text(say(assistant, 1, "/start"))
+    assert ask("profile") in last_text(say(assistant, 1, "/start"))
     assistant.close()
 
 
@@ -167,11 +168,15 @@ def test_list_item_limit(assistant):
     run_script(assistant, 1, reference.upto_named())
     outs = say(assistant, 1, "/edit reserve_total_named")
     outs = say(assistant, 1, "\n".join(f"公司{i}" for i in range(6)))
-    assert outs[-1].notice == "too_many_items" and "最多 5 个" in outs[-1].text
+    assert (
+        outs[-1].notice == "too_many_items" and say_text("too_many_items", limit=5, have=0, item="个") in outs[-1].text
+    )
     assert "reserve_total_named" not in assistant.active(1).answers
     say(assistant, 1, "\n".join(f"公司{i}" for i in range(5)))
     outs = say(assistant, 1, "公司5")
-    assert outs[-1].notice == "too_many_items" and "现在已有 5 个" in outs[-1].text
+    assert (
+        outs[-1].notice == "too_many_items" and say_text("too_many_items", limit=5, have=5, item="个") in outs[-1].text
+    )
     assert assistant.active(1).answers["reserve_total_named"] == [f"公司{i}" for i in range(5)]
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from dialogs.actions import Action
 from dialogs.assistant import Assistant
+from dialogs.messages import label
+from dialogs.messages import say as words
 from storage import TinyDBRecordStore
 from tests import reference
 from tests.conftest import START, last_text, run_script, say
@@ -56,13 +58,14 @@ def test_several_drafts_per_user_and_copy_from_last_year(assistant):
     first = assistant.active(13)
     outs = say(assistant, 13, "/new")
     labels = [b.label for row in outs[-1].buttons for b in row]
-    assert "📄 空白新建" in labels and any("鲁山县科学技术局 2024年度" in x for x in labels)
+    assert any(b.action.name == "new" and b.action.arg == "blank" for row in outs[-1].buttons for b in row)
+    assert any("鲁山县科学技术局 2024年度" in x for x in labels)
     outs = assistant.handle(13, Action("new", f"copy:{first.id}"))
     second = assistant.active(13)
     assert second.id != first.id
     assert second.answers["unit_name"] == "鲁山县科学技术局" and "year" not in second.answers
     assert outs[-1].notice == "created_copy" and outs[-1].question == "unit_name"  # 待核对, in order
-    assert "✓ 沿用" in [b.label for row in outs[-1].buttons for b in row]
+    assert label("confirm") in [b.label for row in outs[-1].buttons for b in row if b.action.name == "skip"]
     say(assistant, 13, "/skip")  # ✓ 沿用 the unit's name
     assert say(assistant, 13, "/skip")[-1].question == "year"  # ✓ 沿用 the short name; the year is new
     say(assistant, 13, "2025")
@@ -70,7 +73,7 @@ def test_several_drafts_per_user_and_copy_from_last_year(assistant):
     assert {d.year for d in drafts} == {2024, 2025}
     outs = say(assistant, 13, "/drafts")
     assert "2024年度" in last_text(outs) and "2025年度" in last_text(outs)
-    current = [line for line in last_text(outs).split("\n") if "（当前）" in line]
+    current = [line for line in last_text(outs).split("\n") if words("current_mark") in line]
     assert len(current) == 1 and "2025年度" in current[0]  # the draft just created is the active one
     outs = assistant.handle(13, Action("open", first.id))
     assert assistant.active(13).id == first.id

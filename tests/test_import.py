@@ -11,11 +11,13 @@ from channels.console import one_line
 from dialogs.actions import Reply
 from dialogs.importer import enumerated, parse, place
 from dialogs.messages import label
+from dialogs.messages import say as words
 from report import compose, to_text
-from report.reader import DocxFileReader
+from report.reader import MAX_FILE, DocxFileReader
 from tests import import_fixtures as fx
 from tests.conftest import say
 from tests.docx_builder import build_docx
+from tests.wording import fields, part
 
 DATE = "2026年2月10日"
 
@@ -170,12 +172,14 @@ def test_summary_counts_parts_items_and_lists_what_was_left_out(assistant):
     outs = upload(assistant, 44, "r.docx", fx.word_docx(text, table_after=8))
     summary = replies(outs)[-1]
     assert summary.notice == "import_summary"
-    assert "识别到 4 个部分" in summary.text and "（3 个小标题）" in summary.text
+    assert words("import_found", parts=4, counts="") in summary.text and words("import_part_items", n=3) in summary.text
     assert "2. 队伍建设" in summary.text  # a part no outline has is kept as a part of its own
-    assert "表格 1 个" in summary.text and "（100%）" in summary.text  # what will be missing is named
+    assert (
+        words("import_tables", n=1) in summary.text and fields("import_chars", summary.text)["percent"] == "100%"
+    )  # what will be missing is named
     yes = [b.label for row in summary.buttons for b in row if b.action.name == "import_yes"]
     assert yes == [label("import_yes_missing", n=1)]  # not offered as if nothing were lost
-    assert "2025年 → 新草稿 2026年" in summary.text
+    assert words("import_year", last=2025, year=2026) in summary.text
 
 
 def test_year_words_in_imported_text_are_pointed_out(assistant):
@@ -185,7 +189,7 @@ def test_year_words_in_imported_text_are_pointed_out(assistant):
         if replies(outs)[-1].question == "measures":
             break
     text = replies(outs)[-1].text
-    assert "待核对" in text and "2023年以来" in text and "2024年" in text
+    assert words("carried_over_items") in text and "2023年以来" in text and "2024年" in text
 
 
 def test_cancel_stores_nothing_and_a_second_tap_imports_once(assistant):
@@ -345,18 +349,19 @@ def test_prompts_needed_from_an_import_vs_a_blank_draft(assistant):
 def test_telegram_upload_is_fetched_with_get_file_and_imported(tmp_path):
     from tests.botrunner import TOKEN, BotRunner
     from tests.fake_bot_api import FakeBotAPI
-    from tests.test_telegram import press, wait_text
+    from tests.test_telegram import data_for, press, wait_text
 
     with FakeBotAPI(TOKEN) as api, BotRunner(api, tmp_path / "data") as bot:
         api.upload(61, "2024年报告.docx", fx.word_docx(fx.reference_text()))
-        summary = wait_text(api, 61, "识别到 4 个部分")
+        summary = wait_text(api, 61, words("import_found", parts=4, counts=""))
         assert "getFile" in api.calls and "download" in api.calls
         assert bot.assistant.active(f"tg:{61}") is None
         yes = label("import_yes_missing", n=1)  # the Word file's table is not imported, and the button says so
-        press(api, 61, yes, "待核对", source=summary)
+        assert (yes, data_for(summary, "import_yes")) in summary.buttons()
+        press(api, 61, "import_yes", part("imported"), source=summary)
         assert bot.assistant.active(f"tg:{61}").answers["unit_name"] == "鲁山县科学技术局"
         n = len(api.to(61, "sendMessage"))
-        api.press(61, dict(summary.buttons())[yes], summary.message_id)  # a double tap
+        api.press(61, data_for(summary, "import_yes"), summary.message_id)  # a double tap
         api.wait_sent(lambda sent: api.calls.count("answerCallbackQuery") >= 2)
         time.sleep(0.3)
         assert len(api.to(61, "sendMessage")) == n and len(bot.assistant.store.load(f"tg:{61}").record.drafts) == 1
@@ -369,10 +374,10 @@ def test_telegram_too_big_is_refused_before_download(tmp_path):
 
     with FakeBotAPI(TOKEN) as api, BotRunner(api, tmp_path / "data") as bot:
         api.upload(62, "big.docx", b"PK", size=25 * 1024 * 1024)
-        wait_text(api, 62, "超过 10 MB")
+        wait_text(api, 62, words("import_too_big", mb=MAX_FILE // (1024 * 1024)))
         assert "getFile" not in api.calls and bot.assistant.store.load(f"tg:{62}").record.drafts == {}
         api.upload(63, "old.doc", fx.ole(encrypted=False))
-        wait_text(api, 63, "另存为")
+        wait_text(api, 63, words("import_doc"))
 
 
 def test_last_years_figures_are_offered_not_filled_in(assistant):
@@ -383,6 +388,6 @@ def test_last_years_figures_are_offered_not_filled_in(assistant):
     assert d.last_year["hitech"] == "40家" and d.last_year["reserve_total"] == "16家"
     assert not any(k in d.answers for k in ("hitech", "fig_tech", "reserve_total"))  # nothing filled in
     gate = replies(say(assistant, 55, "/edit fig_tech"))[-1]
-    assert gate.question == "fig_tech" and "去年报告里：高新技术企业40家" in gate.text
+    assert gate.question == "fig_tech" and words("last_year_figure", value="高新技术企业40家") in gate.text
     asked = replies(assistant.handle(55, gate.buttons[0][0].action))[-1]  # 填写
-    assert asked.question == "hitech" and "去年报告里：40家" in asked.text
+    assert asked.question == "hitech" and words("last_year_figure", value="40家") in asked.text

@@ -3,9 +3,11 @@
 from __future__ import annotations
 
 from dialogs.actions import Action, Reply
+from dialogs.messages import say as words
 from tests.conftest import say
 from tests.test_import import accept_all, replies
 from tests.test_typing_path import docx_paragraphs, drive, items
+from tests.wording import fields
 
 LAST_YEAR = """梧川县人力资源和社会保障局
 关于2023年法治政府建设情况的报告
@@ -38,8 +40,9 @@ def test_confirming_an_imported_list_shows_each_item_and_its_figures(assistant):
         outs = say(assistant, 401, f"/{name}")
     text = replies(outs)[-1].text
     assert "全年开展普法宣传近30场" in text  # the body being confirmed, not only its title
-    assert "去年的数字：近30场、1.2万余份" in text
-    assert "点 ✏编号" in text and "直接发新内容" not in text  # typing would add an item, so it does not say so
+    assert words("carried_figures", figures="近30场、1.2万余份") in text
+    # the list's own hint (change an item by its ✏ button): typing would add an item, so it does not say so
+    assert words("carried_over_items") in text and words("carried_over") not in text
 
 
 def test_a_figure_answered_this_year_against_a_carried_paragraph_is_pointed_out(assistant):
@@ -48,8 +51,9 @@ def test_a_figure_answered_this_year_against_a_carried_paragraph_is_pointed_out(
     for m in ("/edit fig_pufa", "填写", "20余场", "8000余份"):
         say(assistant, 402, m)
     reply = [o for o in assistant.handle(402, Action("report")) if isinstance(o, Reply)][-1]
-    assert reply.notice == "gaps" and "今年填的“普法宣传活动 20余场”" in reply.text
-    assert "还写着“全年开展普法宣传近30场”" in reply.text
+    stale = fields("stale_figure", reply.text)
+    assert reply.notice == "gaps" and (stale["label"], stale["figure"]) == ("普法宣传活动", "20余场")
+    assert stale["clause"] == "全年开展普法宣传近30场"
     fix = [b.action for row in reply.buttons for b in row if b.action.name == "edit"]
     assert fix and fix[0].arg in ("measures", "duty")
 

@@ -27,6 +27,7 @@ from dialogs.wording import DEFAULT_CLOSING, own_closing
 from tests.conftest import say
 from tests.docx_builder import build_docx
 from tests.test_import import accept_all, replies
+from tests.wording import fields
 
 CORPUS = Path(__file__).parent / "corpus"
 MANIFEST = tomllib.loads((CORPUS / "manifest.toml").read_text(encoding="utf-8"))
@@ -67,7 +68,7 @@ def import_confirm_report(assistant, user: int, name: str, data: bytes) -> list[
     outs = assistant.import_file(user, name, data)
     summary = replies(outs)[-1]
     assert summary.notice == "import_summary", summary.text
-    assert "已放进草稿：全文" in summary.text and "（100%）" in summary.text, summary.text
+    assert fields("import_chars", summary.text)["percent"] == "100%", summary.text
     yes = next(b for row in summary.buttons for b in row if b.action.name == "import_yes")
     outs = assistant.handle(user, yes.action)
     if assistant.active(user).answers.get("unit_name") is None:  # no title and no signature: asked

@@ -119,13 +119,17 @@ def test_chinese_numerals(text, value):
     assert parse_integer(text, q) == value
 
 
-@pytest.mark.parametrize("text", ["二三", "十几", "很多", "16家企业", "-3", "一二十"])
-def test_ambiguous_or_wordy_figures_are_refused_with_a_hint(text):
-    from dialogs.parse import parse_figure_answer
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [("二三", "ambiguous"), ("十几", "unit"), ("很多", "not_a_number"), ("16家企业", "unit"), ("-3", "negative")]
+    + [("一二十", "not_a_number")],
+)
+def test_ambiguous_or_wordy_figures_are_refused_with_a_hint(text, why):
+    from dialogs.parse import _FIGURE_ERRORS, parse_figure_answer
 
     with pytest.raises(ParseError) as info:
         parse_figure_answer(text, FIG)
-    assert "例如" in str(info.value) or "负数" in str(info.value)
+    assert info.value.key == why and str(info.value).startswith(_FIGURE_ERRORS[why].format(text=text))
 
 
 def test_sums_compare_values_in_one_base_unit():

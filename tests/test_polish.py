@@ -12,6 +12,7 @@ from llm import OpenAIWriter
 from tests import reference
 from tests.conftest import run_script, say
 from tests.fake_llm import FakeLLM, _completion, good_rewrite
+from tests.wording import ask, part
 
 TEXT = "学了3次《宪法》和《科学技术进步法》，开展普法活动30余场，追回工资512多万元，办结率100%。"
 
@@ -65,7 +66,7 @@ def test_polish_suggests_and_changes_nothing_until_adopted(helped, llm):
     names = [a.name for a in buttons(offer)]
     assert names == ["adopt", "keep_original", "again"]
     sent = llm.requests[-1]["messages"]
-    assert "原文：" + before in sent[1]["content"] and "县科技局" in sent[1]["content"]
+    assert before in sent[1]["content"] and "县科技局" in sent[1]["content"]  # the paragraph and the short name
     adopted = helped.handle(1, buttons(offer)[0])
     assert helped.active(1).answers["causes"] == good_rewrite(before)
     assert adopted[0].notice == "polish_adopted" and adopted[-1].question == "rectification"  # where the user was
@@ -109,7 +110,7 @@ def test_every_fault_leaves_the_answer_and_says_why(helped, llm, modes, key):
     assert outs[-1].question == "rectification"  # the user can go on
     assert helped.active(3).to_dict() == before
     if key == "polish_changed_facts":
-        assert "润色结果改动了事实，已放弃，原文保留" in outs[0].text and len(llm.requests) == 2  # retried once
+        assert part("polish_changed_facts") in outs[0].text and len(llm.requests) == 2  # retried once
 
 
 def test_the_second_try_names_what_the_first_got_wrong(helped, llm):
@@ -118,7 +119,7 @@ def test_the_second_try_names_what_the_first_got_wrong(helped, llm):
     llm.modes = ["drop_title", "good"]
     offer = helped.handle(4, polish)[-1]
     assert offer.notice == "polish_suggestion"
-    assert "上一次改写不合格" in llm.requests[1]["messages"][-1]["content"]
+    assert [len(r["messages"]) for r in llm.requests] == [2, 3]  # the retry adds what was wrong
 
 
 def test_a_suggestion_for_text_changed_meanwhile_is_not_applied(helped, llm):
@@ -154,7 +155,7 @@ def test_unreachable_server(store, types):
 
 def test_help_says_where_paragraphs_go(helped, llm):
     text = say(helped, 8, "/help")[0].text
-    assert "127.0.0.1" in text and "采用" in text
+    assert "127.0.0.1" in text and part("help_polish") in text
 
 
 def test_unconfigured_shows_no_ai_button_anywhere(assistant):
@@ -176,9 +177,10 @@ def test_the_api_key_never_reaches_the_logs(caplog):
 def test_over_telegram_a_user_waiting_on_the_model_blocks_nobody(tmp_path, llm):
     import time
 
+    from dialogs.messages import say as words
     from tests.botrunner import TOKEN, BotRunner
     from tests.fake_bot_api import FakeBotAPI
-    from tests.test_telegram import begin, press, say, wait_text
+    from tests.test_telegram import begin, data_for, press, say, wait_text
 
     with FakeBotAPI(TOKEN) as api, BotRunner(api, tmp_path / "data", llm=llm.base_url) as bot:
         a, b = 701, 702
@@ -186,20 +188,20 @@ def test_over_telegram_a_user_waiting_on_the_model_blocks_nobody(tmp_path, llm):
         msgs = reference.script()[2:]
         for m in msgs[: msgs.index(reference.CAUSES)]:
             api.message(a, m)
-        wait_text(api, a, "主要原因是什么")
-        asked = say(api, a, TEXT, "针对这些问题")
+        wait_text(api, a, ask("causes"))
+        asked = say(api, a, TEXT, ask("rectification"))
         begin(api, b)
         llm.delay = 3.0  # the model takes its time
-        cq = api.press(a, dict(asked.buttons())["✨ 润色刚才这段"], asked.message_id)
+        cq = api.press(a, data_for(asked, "polish"), asked.message_id)
         api.wait_sent(lambda s: any(str(x.params.get("callback_query_id")) == str(cq) for x in s))
         toast = next(x for x in api.sent if str(x.params.get("callback_query_id")) == str(cq))
-        assert "正在润色" in str(toast.params.get("text"))
+        assert toast.params.get("text") == words("polish_working")
         t0 = time.monotonic()
-        say(api, b, "乙县司法局", "正文里怎么称呼本单位")  # another user is served meanwhile
+        say(api, b, "乙县司法局", ask("unit_short"))  # another user is served meanwhile
         assert time.monotonic() - t0 < 2.0
-        offer = wait_text(api, a, "润色建议", timeout=15)
+        offer = wait_text(api, a, part("polish_suggestion"), timeout=15)
         assert bot.assistant.active(f"tg:{a}").answers["causes"] == TEXT
-        press(api, a, "✅ 采用", "已采用", source=offer)
+        press(api, a, "adopt", words("polish_adopted"), source=offer)
         assert bot.assistant.active(f"tg:{a}").answers["causes"] == good_rewrite(TEXT)
     assert "sk-secret-key-123" not in "".join(str(s.params) for s in api.sent)
 
@@ -229,11 +231,14 @@ def test_a_reply_that_changes_facts_is_never_offered(helped, llm, case):
     polish = next(a for a in buttons(outs[-1]) if a.name == "polish")
     llm.modes = ["reply:" + reply, "reply:" + reply]
     outs = helped.handle(user, polish)
-    assert outs[0].notice == "polish_changed_facts" and "润色结果改动了事实，已放弃，原文保留" in outs[0].text
+    assert outs[0].notice == "polish_changed_facts" and part("polish_changed_facts") in outs[0].text
     assert not any(a.name == "adopt" for o in outs for a in buttons(o))
     assert helped.active(user).answers["causes"] == FACTS and len(llm.requests) == 2
+    from dialogs.facts import check
+    from dialogs.polish import cleaned
+
     retry = llm.requests[1]["messages"][-1]["content"]
-    assert "上一次改写不合格" in retry  # the second try named what the first got wrong
+    assert all(str(v) in retry for v in check(FACTS, cleaned(reply)))  # the second try named what was wrong
 
 
 @pytest.mark.parametrize("case", sorted(MISBEHAVING))

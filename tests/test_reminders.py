@@ -15,6 +15,7 @@ from report import DocxReporter
 from settings import SettingsError, load_settings
 from storage import TinyDBRecordStore
 from tests.conftest import KEJI, run_script, say
+from tests.wording import fields, part
 
 CST = ZoneInfo("Asia/Shanghai")
 
@@ -79,7 +80,7 @@ def test_fires_on_the_dates_once_and_survives_a_restart(tmp_path):
     assert reminders(a, at(2, 14)) == {}
     sent = reminders(a, at(2, 15, 9))
     reply = sent[7][0]
-    assert reply.notice == "reminder" and "还差" in reply.text
+    assert reply.notice == "reminder" and int(fields("reminder", reply.text)["n"]) > 0  # how many are left
     assert reply.buttons[0][0].action.name == "open"  # 继续填写 opens that draft
     assert reminders(a, at(2, 15, 15)) == {}  # once per date
     a.close()
@@ -125,15 +126,15 @@ def test_job_queue_sends_the_reminder_once_with_a_continue_button(tmp_path):
 
     from tests.botrunner import TOKEN, BotRunner
     from tests.fake_bot_api import FakeBotAPI
-    from tests.test_telegram import begin, wait_text
+    from tests.test_telegram import actions, begin, wait_text
     from tests.test_telegram import say as tg_say
 
     clock = {"now": at(2, 10)}
     with FakeBotAPI(TOKEN) as api, BotRunner(api, tmp_path / "data", clock=lambda: clock["now"], remind_every=0.2):
         begin(api, 71)
-        tg_say(api, 71, "/remind", "已为")
+        tg_say(api, 71, "/remind", part("remind_on"))
         clock["now"] = at(2, 15, 9)
-        reminder = wait_text(api, 71, "⏰ 提醒")
-        assert [label for label, _ in reminder.buttons()] == ["▶ 继续填写"]
+        reminder = wait_text(api, 71, part("reminder"))
+        assert [a.name for a in actions(reminder)] == ["open"]  # 继续填写
         time.sleep(1.0)  # several more runs of the job
-        assert sum("⏰ 提醒" in s.text for s in api.to(71, "sendMessage")) == 1
+        assert sum(part("reminder") in s.text for s in api.to(71, "sendMessage")) == 1

@@ -15,11 +15,13 @@ from docx.shared import Pt
 
 from dialogs.actions import Document as OutDocument
 from dialogs.actions import Reply
+from dialogs.messages import say as words
 from report import DocxReporter
 from report.compose import compose, sentence, tidy, to_text
 from report.docx_writer import safe_filename, write_docx
 from tests import reference
 from tests.conftest import run_script, say
+from tests.wording import title_of
 
 
 @pytest.fixture(scope="module")
@@ -350,7 +352,8 @@ def test_libreoffice_opens_and_converts(tmp_path, comp):
 def test_report_refused_until_complete_then_document(assistant):
     say(assistant, 31, "/start")
     outs = say(assistant, 31, "/report")
-    assert isinstance(outs[-1], Reply) and "还不能生成报告" in outs[-1].text and "✗ 单位全称" in outs[-1].text
+    assert isinstance(outs[-1], Reply) and words("not_ready") in outs[-1].text
+    assert f"✗ {title_of('unit_name')}" in outs[-1].text
     labels = [b.action.arg for row in outs[-1].buttons for b in row]
     assert "unit_name" in labels
     run_script(assistant, 32, reference.script())
@@ -377,7 +380,7 @@ def test_preview_without_libreoffice_is_text_and_says_why(store, types):
     outs = say(assistant, 33, "/preview")
     texts = [o.text for o in outs]
     assert all(isinstance(o, Reply) and len(o.text) <= 4096 for o in outs)
-    assert "未安装 LibreOffice" in texts[0]  # one line says why there are no pages
+    assert words("preview_no_pages") in texts[0]  # one line says why there are no pages
     joined = "\n".join(texts[1:-1])  # the last is the screen again, with its buttons
     assert "高新技术企业40家" in joined and joined.rstrip().endswith("2025年1月20日")
     assert outs[-1].kind == "complete"
@@ -405,7 +408,7 @@ def test_preview_is_pages_whose_count_matches_the_docx_in_libreoffice(assistant,
         for p in (tmp_path / "r.pdf", tmp_path / "p.pdf")
     ]
     assert pages[0] and pages[1] and pages[0].group(1) == pages[1].group(1)
-    assert f"共 {pages[1].group(1)} 页" in pdf.caption
+    assert words("preview_pdf_caption", n=pages[1].group(1)) in pdf.caption
 
 
 def test_a_failed_conversion_falls_back_to_text(store, types, monkeypatch):
@@ -420,4 +423,4 @@ def test_a_failed_conversion_falls_back_to_text(store, types, monkeypatch):
     assistant = Assistant(store, types, DocxReporter())
     run_script(assistant, 35, reference.script())
     outs = say(assistant, 35, "/preview")
-    assert "排版预览暂时生成失败" in outs[0].text and all(isinstance(o, Reply) for o in outs)
+    assert words("preview_pages_failed") in outs[0].text and all(isinstance(o, Reply) for o in outs)

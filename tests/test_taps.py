@@ -13,8 +13,9 @@ from tests.botrunner import BotRunner
 from tests.conftest import run_script, say
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_llm import FakeLLM
-from tests.test_telegram import TOKEN, begin, complete, messages, toast, wait_text
+from tests.test_telegram import TOKEN, actions, begin, complete, data_for, messages, toast, wait_text
 from tests.test_telegram import say as tg_say
+from tests.wording import ask, part
 
 TEXT = "学了3次《宪法》和《科学技术进步法》，开展普法活动30余场，追回工资512多万元，办结率100%。"
 
@@ -137,12 +138,12 @@ def test_a_second_adopt_and_restore_say_they_are_done(helped, llm):
     assert adopted[0].notice == "polish_adopted"
     polished = helped.active(5).answers["causes"]
     twice = helped.handle(5, adopt)
-    assert twice[0].notice == "polish_already_adopted" and "已经采用" in twice[0].text
+    assert twice[0].notice == "polish_already_adopted" and words("polish_already_adopted") in twice[0].text
     assert helped.active(5).answers["causes"] == polished and twice[-1].question == "rectification"
     restore = button(adopted, "restore")
     assert helped.handle(5, restore)[0].notice == "polish_restored"
     again = helped.handle(5, restore)
-    assert again[0].notice == "polish_already_restored" and "已经恢复原文" in again[0].text
+    assert again[0].notice == "polish_already_restored" and words("polish_already_restored") in again[0].text
     assert helped.active(5).answers["causes"] == TEXT
 
 
@@ -160,11 +161,11 @@ def api():
 def test_a_double_tap_on_report_sends_one_docx_over_telegram(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
         done = complete(api, U)
-        data = dict(done.buttons())["📄 生成报告"]
+        data = data_for(done, "report")
         first = api.press(U, data, done.message_id)
         second = api.press(U, data, done.message_id)  # lands before the keyboard is gone
         api.wait_sent(lambda s: any(x.method == "sendDocument" for x in s), 30)
-        tg_say(api, U, "/start", "欢迎回来")  # ordered after both taps: they have been handled
+        tg_say(api, U, "/start", part("welcome_back_to"))  # ordered after both taps: they have been handled
         assert len(api.to(U, "sendDocument")) == 1
         assert (toast(api, first), toast(api, second)) == ("", words("stale_toast"))
 
@@ -184,15 +185,15 @@ def test_preview_says_it_is_working_then_shows_the_buttons_again(api, tmp_path, 
     with BotRunner(api, tmp_path / "data"):
         done = complete(api, U)
         n = len(api.to(U))
-        api.press(U, dict(done.buttons())["👀 预览"], done.message_id)
+        api.press(U, data_for(done, "preview"), done.message_id)
         api.message(U + 1, "/start")  # another user is answered while the preview renders
         api.wait_sent(lambda s: any(x.method == "sendDocument" for x in s[n:]), 30)
-        wait_text(api, U, "全部必填项已完成", after=len(messages(api, U)) - 1)
+        wait_text(api, U, part("complete"), after=len(messages(api, U)) - 1)
         sent = [s for s in api.to(U)[n:] if s.method.startswith("send")]
         methods = [s.method for s in sent]
-        assert methods[:2] == ["sendChatAction", "sendMessage"] and "正在生成预览" in sent[1].text
+        assert methods[:2] == ["sendChatAction", "sendMessage"] and words("preview_working") in sent[1].text
         assert methods[2:] == ["sendPhoto", "sendDocument", "sendMessage"]
-        assert "📄 生成报告" in dict(sent[-1].buttons())  # no need to type /report
+        assert "report" in [a.name for a in actions(sent[-1])]  # no need to type /report
         other = next(i for i, s in enumerate(api.sent) if s.chat_id == U + 1 and s.method == "sendMessage")
         photo = next(i for i, s in enumerate(api.sent) if s.chat_id == U and s.method == "sendPhoto")
         assert other < photo  # the other user did not wait for this preview
@@ -202,7 +203,7 @@ def test_outsiders_are_refused_a_few_times_not_for_every_message(api, tmp_path):
     with BotRunner(api, tmp_path / "data", allowed=frozenset({U})):
         for i in range(33):
             api.message(777, f"消息{i}")
-        tg_say(api, U, "/start", "您是哪类部门")  # the allowed user is served, after the flood
+        tg_say(api, U, "/start", ask("profile"))  # the allowed user is served, after the flood
         api.wait_sent(lambda s: len(api.to(777, "sendMessage")) >= 1)
         assert 1 <= len(api.to(777, "sendMessage")) <= 3
 
@@ -212,7 +213,7 @@ def test_malformed_button_data_is_answered_without_a_traceback(api, tmp_path, ca
         complete(api, U)
         cq = api.press(U, "\ud800|x||")
         api.wait_sent(lambda s: any(str(x.params.get("callback_query_id", "")) == str(cq) for x in s))
-        tg_say(api, U, "/start", "欢迎回来")
+        tg_say(api, U, "/start", part("welcome_back_to"))
         assert toast(api, cq) == words("bad_button")
     assert not [r for r in caplog.records if r.exc_info or r.levelno >= 40]
 
@@ -222,27 +223,26 @@ def test_a_paste_interrupted_by_another_message_is_asked_about_not_cut(api, tmp_
         begin(api, U)
         for m in reference.script()[2:11]:
             api.message(U, m)
-        wait_text(api, U, "具体内容")
+        wait_text(api, U, ask("duty", "body"))
         n = len(messages(api, U))
         api.message(U, "学" * 4096)  # Telegram's first part
         api.message(U, "好的")  # something else in between
         api.message(U, "法" * 300)  # the tail
-        asked = wait_text(api, U, "没有保存", after=n)
-        assert "4096" in asked.text
+        wait_text(api, U, words("paste_interrupted", n=4096), after=n)
         d = bot.assistant.active(f"tg:{U}")
         assert d.partial["duty"] == {"title": reference.DUTY[0][0]} and "duty" not in d.answers  # no tail saved
 
 
 def test_an_import_paste_with_a_message_between_is_not_imported_in_part(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
-        tg_say(api, U, "/import", "粘贴")
+        tg_say(api, U, "/import", words("import_how"))
         n = len(messages(api, U))
         head = "一、2023年法治政府建设主要举措\n" + "认真学习贯彻习近平法治思想。" * 300
         api.message(U, head[:4096])
         api.message(U, "好的")
         api.message(U, head[4096:])
-        warned = wait_text(api, U, "没有导入", after=n)
-        assert not any("识别到" in s.text for s in messages(api, U)[n:]) and warned
+        warned = wait_text(api, U, words("import_paste_interrupted"), after=n)
+        assert not any(part("import_found") in s.text for s in messages(api, U)[n:]) and warned
         assert len(bot.assistant.store.list(f"tg:{U}")) <= 1
 
 

@@ -16,6 +16,7 @@ from dialogs.messages import say as words
 from tests import reference
 from tests.botrunner import TOKEN, BotRunner
 from tests.fake_bot_api import FakeBotAPI, Sent
+from tests.wording import ask, example_of, part, pattern, refusal, title_of
 
 U = 501
 
@@ -61,19 +62,43 @@ def toast(api: FakeBotAPI, cq: object) -> str:
     return str(answers[0].params.get("text") or "")
 
 
-def press(api: FakeBotAPI, chat: int, label: str, expect: str, source: Sent | None = None) -> Sent:
-    source = source or last(api, chat)
-    data = dict(source.buttons())[label]
+def actions(sent: Sent) -> list[Action]:
+    """The actions behind a message's buttons, row by row."""
+    return [a for _, data in sent.buttons() if (a := decode_action(data)) is not None]
+
+
+def data_for(sent: Sent, action: str, arg: str | None = None) -> str:
+    """The callback data of the first button with this action (and argument)."""
+    found = [d for _, d in sent.buttons() if (a := decode_action(d)) and a.name == action and arg in (None, a.arg)]
+    assert found, f"no {action} button"
+    return found[0]
+
+
+def _tap(api: FakeBotAPI, chat: int, data: str, expect: str, source: Sent) -> Sent:
     n = len([s for s in api.to(chat) if s.method in ("sendMessage", "sendDocument")])
     api.press(chat, data, source.message_id)
     return wait_text(api, chat, expect, after=n)
 
 
+def press(
+    api: FakeBotAPI, chat: int, action: str, expect: str, source: Sent | None = None, arg: str | None = None
+) -> Sent:
+    """Tap the button with this action (by what it does, not by its label) and wait for `expect`."""
+    source = source or last(api, chat)
+    return _tap(api, chat, data_for(source, action, arg), expect, source)
+
+
+def choose(api: FakeBotAPI, chat: int, option: str, expect: str, source: Sent | None = None) -> Sent:
+    """Tap the button labelled with this data (an option, a section, a question) and wait for `expect`."""
+    source = source or last(api, chat)
+    return _tap(api, chat, dict(source.buttons())[option], expect, source)
+
+
 def begin(api: FakeBotAPI, chat: int) -> Sent:
     """/start, then choose the bureau and the outline with their buttons: the unit's name is asked next."""
-    say(api, chat, "/start", "您是哪类部门")
-    press(api, chat, "科技局", "报告按哪种结构写")
-    return press(api, chat, "五项式", "请输入单位全称")
+    say(api, chat, "/start", ask("profile"))
+    choose(api, chat, "科技局", ask("outline"))
+    return choose(api, chat, "五项式", ask("unit_name"))
 
 
 def complete(api: FakeBotAPI, chat: int) -> Sent:
@@ -81,14 +106,14 @@ def complete(api: FakeBotAPI, chat: int) -> Sent:
     begin(api, chat)
     for m in reference.script()[2:]:
         api.message(chat, m)
-    return wait_text(api, chat, "全部必填项已完成", timeout=30)
+    return wait_text(api, chat, part("complete"), timeout=30)
 
 
 def test_full_conversation_and_report_over_http(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
         done = complete(api, U)
-        assert ("📄 生成报告", done.buttons()[0][1]) in done.buttons()
-        press(api, U, "📄 生成报告", "鲁山县科学技术局关于2024年", source=done)
+        assert actions(done)[0].name == "report"
+        press(api, U, "report", "鲁山县科学技术局关于2024年", source=done)
         doc = api.to(U, "sendDocument")[-1]
         filename, data = doc.files["document"]
         assert filename == "鲁山县科学技术局关于2024年法治政府建设情况的报告.docx"
@@ -98,9 +123,9 @@ def test_full_conversation_and_report_over_http(api, tmp_path):
         # every question message carried the section and progress line
         import re
 
-        qs = [s for s in messages(api, U) if any(label == "⏸ 暂停" for label, _ in s.buttons())]
+        qs = [s for s in messages(api, U) if any(a.name == "pause" for a in actions(s))]
         assert len(qs) >= len(reference.script())
-        assert all(re.search(r"【[^】]+】第 \d+/\d+ 题", s.text) for s in qs)
+        assert all(re.search(pattern("progress"), s.text) for s in qs)
         # all button data within Telegram's 64 bytes
         assert all(len(d.encode()) <= CALLBACK_LIMIT for s in messages(api, U) for _, d in s.buttons())
     assert "setMyCommands" in api.calls
@@ -109,56 +134,57 @@ def test_full_conversation_and_report_over_http(api, tmp_path):
 def test_buttons_back_skip_example_choice(api, tmp_path):
     with BotRunner(api, tmp_path / "data"):
         first = begin(api, U)
-        labels = [b for b, _ in first.buttons()]
-        assert "看示例" in labels and "跳过" not in labels and "⬅ 上一题" in labels
-        ex = press(api, U, "看示例", "示例（单位全称）")
-        press(api, U, "用这个示例作答", "正文里怎么称呼本单位", source=ex)
-        press(api, U, "跳过", "这是哪一年的报告")
-        back = press(api, U, "⬅ 上一题", "正文里怎么称呼本单位")
-        assert "已跳过" in back.text
-        say(api, U, "县科技局", "这是哪一年的报告")
-        say(api, U, "2024", "报告主送哪里")
+        names = [a.name for a in actions(first)]
+        assert "example" in names and "skip" not in names and "back" in names
+        ex = press(api, U, "example", words("example", label=title_of("unit_name"), example=example_of("unit_name")))
+        press(api, U, "use_example", ask("unit_short"), source=ex)
+        press(api, U, "skip", ask("year"))
+        back = press(api, U, "back", ask("unit_short"))
+        assert words("was_skipped") in back.text
+        say(api, U, "县科技局", ask("year"))
+        say(api, U, "2024", ask("recipient"))
         # a choice question further on: jump there from the review
-        review = say(api, U, "/review", "检查修改")
+        review = say(api, U, "/review", part("review_title"))
         section = next(label for label, _ in review.buttons() if label.startswith("基本信息"))
-        review = press(api, U, section, "【基本信息】", source=review)
-        button = next(label for label, _ in review.buttons() if label.endswith("部门类型"))
-        choice_q = press(api, U, button, "您是哪类部门", source=review)
+        review = choose(api, U, section, "【基本信息】", source=review)
+        button = next(label for label, _ in review.buttons() if label.endswith(title_of("profile")))
+        choice_q = choose(api, U, button, ask("profile"), source=review)
         assert [b for b, _ in choice_q.buttons()][:2] == ["科技局", "人社局"]
-        back_to_review = press(api, U, "人社局", "【基本信息】", source=choice_q)
-        assert "部门类型：人社局" in back_to_review.text and "报告结构：五项式" in back_to_review.text
+        back_to_review = choose(api, U, "人社局", "【基本信息】", source=choice_q)
+        assert f"{title_of('profile')}：人社局" in back_to_review.text
+        assert f"{title_of('outline')}：五项式" in back_to_review.text
 
 
 def test_resume_after_restart(api, tmp_path):
     data = tmp_path / "data"
     with BotRunner(api, data):
         begin(api, U)
-        say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
+        say(api, U, "鲁山县科学技术局", ask("unit_short"))
     with BotRunner(api, data):
-        r = say(api, U, "县科技局", "这是哪一年的报告")  # any message picks up where the user was
-        r = say(api, U, "/start", "欢迎回来")
-        assert "这是哪一年的报告" in r.text
+        r = say(api, U, "县科技局", ask("year"))  # any message picks up where the user was
+        r = say(api, U, "/start", part("welcome_back_to"))
+        assert ask("year") in r.text
 
 
 def test_drafts_continue_and_delete_with_confirmation(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         begin(api, U)
-        say(api, U, "甲县科学技术局", "正文里怎么称呼本单位")
-        new = say(api, U, "/new", "从空白开始")
-        press(api, U, "📄 空白新建", "您是哪类部门", source=new)
-        press(api, U, "人社局", "报告按哪种结构写")
-        press(api, U, "三段式", "请输入单位全称")
-        say(api, U, "乙县教育局", "正文里怎么称呼本单位")
-        listing = say(api, U, "/drafts", "我的草稿")
+        say(api, U, "甲县科学技术局", ask("unit_short"))
+        new = say(api, U, "/new", words("new_how"))
+        press(api, U, "new", ask("profile"), source=new, arg="blank")
+        choose(api, U, "人社局", ask("outline"))
+        choose(api, U, "三段式", ask("unit_name"))
+        say(api, U, "乙县教育局", ask("unit_short"))
+        listing = say(api, U, "/drafts", words("drafts_title"))
         assert "甲县科学技术局" in listing.text and "乙县教育局" in listing.text
-        first = listing.text.split("\n")[1]
-        idx = 1 if "乙县" in first else 2
-        cont = press(api, U, f"▶ 继续 {3 - idx}", "继续填写《甲县", source=listing)
-        assert "正文里怎么称呼本单位" in cont.text
-        listing = say(api, U, "/drafts", "我的草稿")
-        ask = press(api, U, f"🗑 删除 {idx}", "确定删除《乙县", source=listing)
-        assert len(bot.assistant.store.list(f"tg:{U}")) == 2
-        press(api, U, "⚠ 确认删除", "已删除《乙县", source=ask)
+        jia, yi = (bot.assistant.store.get(f"tg:{U}", a.arg) for a in actions(listing) if a.name == "open")
+        jia, yi = (jia, yi) if jia.unit.startswith("甲") else (yi, jia)
+        cont = press(api, U, "open", part("continue_draft"), source=listing, arg=jia.id)
+        assert ask("unit_short") in cont.text and "《甲县" in cont.text
+        listing = say(api, U, "/drafts", words("drafts_title"))
+        confirm = press(api, U, "delete", part("confirm_delete"), source=listing, arg=yi.id)
+        assert "《乙县" in confirm.text and len(bot.assistant.store.list(f"tg:{U}")) == 2
+        press(api, U, "delete_yes", part("deleted_draft"), source=confirm)
         assert [d.unit for d in bot.assistant.store.list(f"tg:{U}")] == ["甲县科学技术局"]
 
 
@@ -168,10 +194,10 @@ def test_preview_is_split_under_4096(api, tmp_path, monkeypatch):
     monkeypatch.setattr(DocxReporter, "can_paginate", property(lambda self: False))  # the text preview
     with BotRunner(api, tmp_path / "data"):
         complete(api, U)
-        say(api, U, "/edit measures", "条举措")
+        say(api, U, "/edit measures", ask("measures", "title"))
         for i in range(3):
-            say(api, U, f"长举措{i}", "具体内容")
-            say(api, U, "很长的内容。" * 480, "已添加")
+            say(api, U, f"长举措{i}", ask("measures", "body"))
+            say(api, U, "很长的内容。" * 480, part("item_added"))
         n = len(messages(api, U))
         api.message(U, "/preview")
         wait_text(api, U, "2025年1月20日", after=n, timeout=20)
@@ -183,7 +209,7 @@ def test_preview_is_split_under_4096(api, tmp_path, monkeypatch):
 def test_forged_and_stale_button_data(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         begin(api, 601)
-        say(api, 601, "甲县机密局", "正文里怎么称呼本单位")
+        say(api, 601, "甲县机密局", ask("unit_short"))
         other = bot.assistant.store.get_active(f"tg:{601}")
         begin(api, U)
         before = api.count_to(U)
@@ -203,17 +229,15 @@ def test_forged_and_stale_button_data(api, tmp_path):
         api.wait_sent(lambda s: len([x for x in s if x.chat_id == U and x.method == "sendMessage"]) >= before + 9)
         texts = [s.text for s in api.to(U)]
         assert not any("甲县机密局" in t for t in texts)
-        assert any(
-            "无效或已过期" in str(s.params.get("text", "")) for s in api.sent if s.method == "answerCallbackQuery"
-        )
+        assert any(words("bad_button") == s.params.get("text") for s in api.sent if s.method == "answerCallbackQuery")
         assert bot.assistant.store.get(f"tg:{601}", other).answers["unit_name"] == "甲县机密局"
         # a button shown for an earlier question no longer applies
-        say(api, U, "乙县", "正文里怎么称呼本单位")
-        stale = next(s for s in messages(api, U) if "请输入单位全称" in s.text and s.buttons())
+        say(api, U, "乙县", ask("unit_short"))
+        stale = next(s for s in messages(api, U) if ask("unit_name") in s.text and s.buttons())
         n, before = len(messages(api, U)), bot.assistant.active(f"tg:{U}").to_dict()
-        cq = api.press(U, dict(stale.buttons())["看示例"], stale.message_id)
+        cq = api.press(U, data_for(stale, "example"), stale.message_id)
         api.wait_sent(lambda s: any(str(x.params.get("callback_query_id", "")) == str(cq) for x in s))
-        say(api, U, "/start", "正文里怎么称呼本单位")  # ordered after the press: the press has been handled
+        say(api, U, "/start", ask("unit_short"))  # ordered after the press: the press has been handled
         assert [m.text[:10] for m in messages(api, U)[n:-1]] == []  # it did nothing and sent nothing
         assert toast(api, cq) == words("stale_toast")  # but the tap's answer says why
         assert bot.assistant.active(f"tg:{U}").answers == before["answers"]
@@ -224,13 +248,13 @@ def test_a_double_tap_acts_once(api, tmp_path):
         begin(api, U)
         for m in reference.script()[2:10]:  # basics, then the first part's heading, form and lead paragraph
             api.message(U, m)
-        first_title = wait_text(api, U, "第 1 个小标题 · 小标题")
-        ex = press(api, U, "看示例", "示例（小标题）", source=first_title)
-        data = dict(ex.buttons())["用这个示例作答"]
+        first_title = wait_text(api, U, ask("duty", "title"))
+        ex = press(api, U, "example", part("example"), source=first_title)
+        data = data_for(ex, "use_example")
         first = api.press(U, data, ex.message_id)
         second = api.press(U, data, ex.message_id)  # the second tap lands before the keyboard is gone
-        wait_text(api, U, "具体内容", after=len(messages(api, U)) - 1)
-        say(api, U, "/start", "具体内容")
+        wait_text(api, U, ask("duty", "body"), after=len(messages(api, U)) - 1)
+        say(api, U, "/start", ask("duty", "body"))
         assert (toast(api, first), toast(api, second)) == ("", words("stale_toast"))
         d = bot.assistant.active(f"tg:{U}")
         assert d.partial["duty"] == {"title": "坚持学习习近平法治思想，持续深化法治理念"}  # the body is still empty
@@ -258,23 +282,22 @@ def test_non_text_messages_get_a_polite_reask(api, tmp_path):
                 }
             },
         )
-        wait_text(api, U, "只能读文字", after=n)
-        wait_text(api, U, "请输入单位全称", after=n + 1)
+        wait_text(api, U, words("text_only"), after=n)
+        wait_text(api, U, ask("unit_name"), after=n + 1)
         api.message(U, None, extra={"voice": {"file_id": "v", "file_unique_id": "v", "duration": 3}})
-        wait_text(api, U, "只能读文字", after=n + 2)
+        wait_text(api, U, words("text_only"), after=n + 2)
 
 
 def test_group_chat_is_told_to_use_private_chat(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         api.message(U, "/start", chat_type="group")
-        wait_text(api, -100 - U, "私聊")
+        wait_text(api, -100 - U, words("private_only"))
         assert bot.assistant.store.list(f"tg:{U}") == []
 
 
 def test_refused_user_sees_own_id_and_nothing_is_stored(api, tmp_path):
     with BotRunner(api, tmp_path / "data", allowed=frozenset({U})) as bot:
-        wait = say(api, 777, "/start", "没有使用权限")
-        assert "777" in wait.text
+        say(api, 777, "/start", words("refused", user_id=777))  # the refusal names the user's id
         cq = api.press(777, "r|||", 1)  # within the minute: a toast, not another message
         api.wait_sent(lambda s: any(str(x.params.get("callback_query_id", "")) == str(cq) for x in s))
         assert toast(api, cq) == words("refused_short") and len(messages(api, 777)) == 1
@@ -307,7 +330,7 @@ def test_handler_failure_is_reported_and_others_still_served(api, tmp_path, monk
             return await real(user_id, action, *rest)
 
         monkeypatch.setattr(bot.assistant, "handle_async", flaky)
-        say(api, 666, "/start", "出错了，请重试")
+        say(api, 666, "/start", words("failed"))
         begin(api, U)
 
 
@@ -330,7 +353,7 @@ def test_no_log_line_contains_the_token(api, tmp_path):
 
             bot.assistant.handle_async = leaky  # type: ignore[method-assign]
             begin(api, U)
-            say(api, U, "leak", "出错了")
+            say(api, U, "leak", words("failed"))
             logging.getLogger("somewhere").warning("token is %s", TOKEN)
     finally:
         root.removeHandler(handler)
@@ -409,10 +432,10 @@ def test_per_user_order_keeps_one_users_updates_sequential():
 def test_edited_message_is_not_taken_as_an_answer(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         begin(api, U)
-        say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
+        say(api, U, "鲁山县科学技术局", ask("unit_short"))
         n = len(messages(api, U))
         api.message(U, "鲁山县科技局", edited=True)
-        wait_text(api, U, "修改已发出的消息不会改变答案", after=n)
+        wait_text(api, U, words("edited"), after=n)
         d = bot.assistant.store.list(f"tg:{U}")[0]
         assert d.answers == {"profile": "科技局", "outline": "五项式", "unit_name": "鲁山县科学技术局"}
 
@@ -424,6 +447,7 @@ def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
     import subprocess
     import sys
 
+    from bot import LOCKED
     from tests.conftest import REPO
 
     env = dict(
@@ -446,8 +470,8 @@ def test_bot_process_lock_sigterm_and_quiet_logs(api, tmp_path):
         second = subprocess.run(
             [sys.executable, str(REPO / "bot.py")], env=env, cwd=tmp_path, capture_output=True, text=True, timeout=60
         )
-        assert second.returncode == 1 and "另一个机器人进程正在使用" in second.stdout
-        say(api, U, "鲁山县科学技术局", "正文里怎么称呼本单位")
+        assert second.returncode == 1 and LOCKED.format(data_dir=tmp_path / "d") in second.stdout
+        say(api, U, "鲁山县科学技术局", ask("unit_short"))
     finally:
         proc.send_signal(signal.SIGTERM)
         out, err = proc.communicate(timeout=30)
@@ -462,7 +486,7 @@ def test_no_per_user_state_is_left_behind_in_the_application(api, tmp_path):
     with BotRunner(api, tmp_path / "data") as bot:
         for u in range(7000, 7040):
             api.message(u, "/start")
-        api.wait_sent(lambda s: len({x.chat_id for x in s if "您是哪类部门" in x.text}) >= 40, 30)
+        api.wait_sent(lambda s: len({x.chat_id for x in s if ask("profile") in x.text}) >= 40, 30)
         app = bot.app
         deadline = time.monotonic() + 10  # the replies go out just before each update's processing ends
         while app.update_processor.users_in_flight and time.monotonic() < deadline:
@@ -478,18 +502,17 @@ def test_a_long_paste_split_by_telegram_is_joined_not_cut(api, tmp_path):
         begin(api, U)
         for m in reference.script()[2:11]:
             api.message(U, m)
-        wait_text(api, U, "具体内容")  # the body of the first 第一责任人 sub-section
+        wait_text(api, U, ask("duty", "body"))  # the body of the first 第一责任人 sub-section
         n = len(messages(api, U))
         api.message(U, "学" * 4096)  # Telegram's first part
         api.message(U, "法" * 904)  # and the rest
-        refused = wait_text(api, U, "内容太长", after=n)
-        assert "5000字" in refused.text
+        wait_text(api, U, refusal("学" * 4096 + "法" * 904, "duty", "body"), after=n)  # too long, joined
         d = bot.assistant.active(f"tg:{U}")
         assert d.partial["duty"] == {"title": reference.DUTY[0][0]} and "duty" not in d.answers
         # one part alone (nothing follows) is still answered: told it is too long, never saved
         n = len(messages(api, U))
         api.message(U, "学" * 4096)
-        assert "4096字" in wait_text(api, U, "内容太长", after=n, timeout=10).text
+        wait_text(api, U, refusal("学" * 4096, "duty", "body"), after=n, timeout=10)
         assert bot.assistant.active(f"tg:{U}").partial["duty"] == {"title": reference.DUTY[0][0]}
         assert not bot.app.bot_data and len(messages(api, U)) == n + 1
 
@@ -501,7 +524,7 @@ def test_preview_arrives_as_pages_over_http(api, tmp_path):
         n = len(api.to(U))
         api.message(U, "/preview")
         api.wait_sent(lambda s: any(x.method == "sendDocument" and x.chat_id == U for x in s[n:]), 60)
-        wait_text(api, U, "全部必填项已完成", after=len(messages(api, U)) - 1)  # the screen again, after the files
+        wait_text(api, U, part("complete"), after=len(messages(api, U)) - 1)  # the screen again, after the files
         sent = [s for s in api.to(U)[n:] if s.method in ("sendMessage", "sendPhoto", "sendDocument")]
         # 「正在生成预览」 at once, then the page and the PDF (not dozens of messages), then the buttons
         assert [s.method for s in sent] == ["sendMessage", "sendPhoto", "sendDocument", "sendMessage"]

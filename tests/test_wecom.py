@@ -27,11 +27,12 @@ from dialogs.assistant import Assistant
 from dialogs.messages import label, say
 from dialogs.reminders import Schedule
 from report import DocxReporter
-from report.reader import DocxFileReader
+from report.reader import MAX_FILE, DocxFileReader
 from storage import TinyDBRecordStore
 from tests import import_fixtures as fx
 from tests import reference
 from tests.fake_wecom import FakeWeCom, Sent
+from tests.wording import ask, part
 
 
 class RecordingBot:
@@ -126,7 +127,7 @@ def test_a_full_report_from_first_message_to_the_docx_file_message(tmp_path, typ
             for msg in reference.script():
                 sent = await h.text(msg)
                 assert sent and all(s.cmd == "aibot_respond_msg" for s in sent)
-            assert "全部必填项已完成" in texts(sent)
+            assert part("complete") in texts(sent)
             sent = await h.text("/report")
             files = [s for s in sent if s.body.get("msgtype") == "file"]
             assert len(files) == 1
@@ -147,7 +148,7 @@ def test_an_encrypted_docx_is_downloaded_decrypted_and_imported(tmp_path, types)
             h.fake.files["f1"] = ("2024年报告.docx", encrypt(plain, key))
             sent = await h.send(h.fake.file(ALICE, "f1", key))
             offer = cards(sent)[-1]
-            assert "导入" in texts(sent)
+            assert part("import_found") in texts(sent)
             sent = await h.press(offer, label("import_yes_missing", n=1))  # its table is not imported
             assert sent[0].cmd == "aibot_respond_update_msg"  # the press is answered by updating its card
             draft = h.channel.assistant.active(user_key(ALICE))
@@ -160,7 +161,7 @@ def test_a_file_over_the_limit_is_refused_before_download(tmp_path, types):
     async def scenario() -> None:
         async with running(tmp_path, types) as h:
             sent = await h.send(h.fake.file(ALICE, "absent", "x", filesize=50 * 1024 * 1024))
-            assert "没法导入" in texts(sent)
+            assert say("import_too_big", mb=MAX_FILE // (1024 * 1024)) in texts(sent)
             h.fake.files["bad"] = ("a.docx", b"0" * 48)  # not what the platform encrypts
             key = base64.b64encode(secrets.token_bytes(32)).decode()
             sent = await h.send(h.fake.file(ALICE, "bad", key))
@@ -260,7 +261,7 @@ def test_a_reminder_is_pushed_once(tmp_path, types):
             assert await h.channel.remind() == 1
             pushed = h.fake.sent[before:]
             assert {(s.cmd, s.userid) for s in pushed} == {("aibot_send_msg", ALICE)}
-            assert "还差" in texts(pushed)
+            assert part("reminder") in texts(pushed)
             assert await h.channel.remind() == 0
             assert len(h.fake.sent) == before + len(pushed)
 
@@ -298,7 +299,7 @@ def test_users_outside_the_allow_list_are_refused_and_nothing_is_stored(tmp_path
     async def scenario() -> None:
         async with running(tmp_path, types, allowed=frozenset({"bob"})) as h:
             sent = await h.text("/start", user="mallory")
-            assert "mallory" in texts(sent) and "没有使用权限" in texts(sent)
+            assert say("refused", user_id="mallory") in texts(sent)
             assert h.channel.assistant.store.user_ids() == []
 
     go(scenario())
@@ -461,7 +462,7 @@ def test_the_real_bot_process_answers_and_resumes_after_kill_9(tmp_path):
         await until(lambda: not fake.connected)
         proc, log = await start(fake)  # a restart, as a supervisor would do it
         await until(lambda: fake.connected, 30)
-        assert "请输入单位全称" in texts(await answer(fake, "五项式"))  # the answers before the kill were kept
+        assert ask("unit_name") in texts(await answer(fake, "五项式"))  # the answers before the kill were kept
         proc.send_signal(signal.SIGTERM)
         assert await asyncio.wait_for(proc.wait(), 15) == 0
         log.close()
