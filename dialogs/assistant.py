@@ -52,17 +52,26 @@ class Assistant(Core):
         return self.with_tokens([o for out in turn.outs for o in (out.run() if isinstance(out, Deferred) else [out])])
 
     async def handle_async(
-        self, user_id: Any, action: Action, waiting: Callable[[Reply], Awaitable[None]] | None = None
+        self,
+        user_id: Any,
+        action: Action,
+        waiting: Callable[[Reply], Awaitable[None]] | None = None,
+        turned: Callable[[bool], Awaitable[None]] | None = None,
     ) -> list[Out]:
         """The same on an event loop: dialog work here, the write off the loop, renders in a thread.
 
         `waiting` is given what to show at once before slow work (「正在生成预览…」): the channel sends it
-        ahead of the rest, which is returned as usual.
+        ahead of the rest, which is returned as usual. `turned` is told, once the turn is known, whether
+        the input was a stale tap (one turn per input: no second look at the record to answer a tap).
         """
         how = route(action.name)
         if how.waits:
+            if turned is not None:  # told before the model is asked (a tap's answer must not wait seconds)
+                await turned(how.once and self.was_spent(user_id, action))
             return self.with_tokens(await how.run(self, user_id, action))
         turn = self.turn(user_id, action)
+        if turned is not None:  # as soon as the turn is known: the tap is answered while the change is written
+            await turned(turn.stale)
         if turn.change is not None:
             try:
                 await self.store.persist(user_id, turn.record, turn.change)

@@ -87,3 +87,8 @@ class Turn:
     record: UserRecord | None = None
     change: Change | None = None
     failed: Callable[[], list[Out]] = list  # what to show instead if the change cannot be saved
+
+    @property
+    def stale(self) -> bool:
+        """A tap that did nothing, its screen being gone (a second tap, an older message): the channel says so."""
+        return self.change is None and any(getattr(o, "notice", "") == "stale_button" for o in self.outs)

@@ -111,6 +111,7 @@ async def _clear_keyboard(query: CallbackQuery) -> None:
 # The parts must come back to back (long, long, …, last); anything else in between and the user is asked.
 PASTE_PART = 4000
 PASTE_WAIT = 1.5  # seconds; the parts arrive together
+POLISHING = ("polish", "again")  # taps whose answer says the model is at work (it takes seconds)
 PREFIX = "tg:"  # a Telegram user in the core: tg:<user id> (other channels have their own namespace)
 
 
@@ -298,19 +299,18 @@ class TelegramChannel:
             await _acknowledge(query, say("bad_button"))
             await self._run(update, context, Action("resume"))
             return
-        # The three calls go out together: the next question does not wait for the other two.
-        toast = self._toast(update.effective_user.id if update.effective_user else 0, action)
-        side = asyncio.gather(_acknowledge(query, toast), _clear_keyboard(query))
-        try:
-            await self._run(update, context, action, quiet_if_stale=True)
-        finally:
-            await side
+        # The tap is answered and its keyboard cleared as soon as the turn says what the tap did, while the
+        # change is written and the next question sent: the three calls go out together.
+        side: list[asyncio.Future] = []
 
-    def _toast(self, user_id: int, action: Action) -> str | None:
-        """What the tap's answer says: a dead button is why nothing happens; the model takes seconds."""
-        if self.assistant.is_stale(key(user_id), action):
-            return say("stale_toast")
-        return say("polish_working") if action.name in ("polish", "again") else None
+        async def turned(stale: bool) -> None:
+            toast = say("stale_toast") if stale else say("polish_working") if action.name in POLISHING else None
+            side.append(asyncio.gather(_acknowledge(query, toast), _clear_keyboard(query)))
+
+        try:
+            await self._run(update, context, action, quiet_if_stale=True, turned=turned)
+        finally:
+            await (side[0] if side else asyncio.gather(_acknowledge(query, None), _clear_keyboard(query)))
 
     # -- reminders (channels/reminders.py runs the schedule) ------------------------------
     def owns(self, user: object) -> bool:
@@ -339,12 +339,18 @@ class TelegramChannel:
                 await context.bot.send_message(update.effective_chat.id, say("failed"))
 
     async def _run(
-        self, update: Update, context: ContextTypes.DEFAULT_TYPE, action: Action, *, quiet_if_stale: bool = False
+        self,
+        update: Update,
+        context: ContextTypes.DEFAULT_TYPE,
+        action: Action,
+        *,
+        quiet_if_stale: bool = False,
+        turned: Callable[[bool], Awaitable[None]] | None = None,
     ) -> None:
         assert update.effective_user and update.effective_chat
         chat = update.effective_chat.id
         outs = await self.assistant.handle_async(
-            key(update.effective_user.id), _with_id(action, update), _waiting(context.bot, chat)
+            key(update.effective_user.id), _with_id(action, update), _waiting(context.bot, chat), turned
         )
         if quiet_if_stale and [getattr(o, "notice", "") for o in outs] == ["stale_button"]:
             return  # a second tap, or a tap on an old message: it did nothing, the toast says so, the keyboard goes

@@ -164,9 +164,13 @@ class WeComChannel:
             outs = [Reply(say("bad_button")), *await self.assistant.handle_async(uid, Action("resume"))]
             await self._answer_press(req_id, userid, task_id, render(outs))
             return
-        stale = self.assistant.is_stale(uid, action)
-        outs = await self.assistant.handle_async(uid, action)
-        if stale or [getattr(o, "notice", "") for o in outs] == ["stale_button"]:
+        seen: list[bool] = []
+
+        async def turned(stale: bool) -> None:  # the turn itself says whether the press was stale
+            seen.append(stale)
+
+        outs = await self.assistant.handle_async(uid, action, None, turned)
+        if any(seen) or [getattr(o, "notice", "") for o in outs] == ["stale_button"]:
             await self._answer_press(req_id, userid, task_id, self._stale_card(render(outs)))
             return
         await self._answer_press(req_id, userid, task_id, render(outs))
