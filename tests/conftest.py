@@ -74,3 +74,13 @@ def run_script(assistant: Assistant, user: int, msgs: list[str]) -> list[Out]:
     for m in msgs:
         outs += say(assistant, user, m)
     return outs
+
+
+@pytest.fixture
+def helped(store, types, llm):
+    """An assistant with writing help, against the module's model stand-in (its own `llm` fixture)."""
+    from llm import OpenAIWriter
+    from report import DocxReporter
+
+    writer = OpenAIWriter(llm.base_url, "sk-secret-key-123", "test-model", timeout=1.0)
+    return Assistant(store, types, DocxReporter(), writer=writer)

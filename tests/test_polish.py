@@ -37,14 +37,6 @@ def llm():
         yield server
 
 
-@pytest.fixture
-def helped(store, types, llm):
-    writer = OpenAIWriter(llm.base_url, "sk-secret-key-123", "test-model", timeout=1.0)
-    from report import DocxReporter
-
-    return Assistant(store, types, DocxReporter(), writer=writer)
-
-
 def at_causes(a: Assistant, user: int) -> list:
     """The reference walk-through up to the 原因 paragraph, answered with TEXT; the 整改 question is next."""
     msgs = reference.script()

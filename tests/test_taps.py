@@ -7,17 +7,15 @@ import pytest
 from dialogs.actions import Action, Document, Reply
 from dialogs.assistant import Assistant
 from dialogs.messages import say as words
-from llm import OpenAIWriter
 from tests import reference
 from tests.botrunner import BotRunner
 from tests.conftest import run_script, say
 from tests.fake_bot_api import FakeBotAPI
 from tests.fake_llm import FakeLLM
+from tests.test_polish import TEXT, at_causes
 from tests.test_telegram import TOKEN, actions, begin, complete, data_for, messages, toast, wait_text
 from tests.test_telegram import say as tg_say
 from tests.wording import ask, part
-
-TEXT = "学了3次《宪法》和《科学技术进步法》，开展普法活动30余场，追回工资512多万元，办结率100%。"
 
 
 def buttons(out) -> list[Action]:
@@ -105,19 +103,6 @@ def test_an_old_stale_token_does_not_block_a_typed_command(counted):
 def llm():
     with FakeLLM() as server:
         yield server
-
-
-@pytest.fixture
-def helped(store, types, llm):
-    from report import DocxReporter
-
-    writer = OpenAIWriter(llm.base_url, "sk-secret-key-123", "test-model", timeout=1.0)
-    return Assistant(store, types, DocxReporter(), writer=writer)
-
-
-def at_causes(a: Assistant, user: int) -> list:
-    msgs = reference.script()
-    return run_script(a, user, [*msgs[: msgs.index(reference.CAUSES)], TEXT])
 
 
 def test_two_taps_on_polish_and_again_ask_the_model_once_each(helped, llm):
