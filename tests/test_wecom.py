@@ -358,7 +358,9 @@ def test_button_keys_round_trip_and_forgeries_are_refused():
 
 
 def test_decryption_is_the_platforms_aes_cbc_with_pkcs7_to_32_bytes():
-    key = base64.b64encode(bytes(range(32))).decode().rstrip("=")  # fixed: a corrupted block pads right for 1 key in 256
+    key = (
+        base64.b64encode(bytes(range(32))).decode().rstrip("=")
+    )  # fixed: a corrupted block pads right for 1 key in 256
     for size in (0, 1, 31, 32, 33, 1000):
         data = secrets.token_bytes(size)
         assert decrypt(encrypt(data, key), key) == data
