@@ -205,6 +205,7 @@ HELP = """📖 使用说明
 /drafts 我的草稿（继续 / 删除）
 /back 上一题　/skip 跳过选填题
 /review 检查修改（可改任意一题）
+/parts 调整报告结构（一级标题的顺序、去掉、合并、增加）
 /preview 预览报告全文
 /report 生成 Word 报告
 /cancel 暂停

@@ -35,6 +35,7 @@ COMMANDS = [
     ("back", "上一题"),
     ("skip", "跳过选填题"),
     ("review", "检查修改"),
+    ("parts", "调整报告结构"),
     ("preview", "预览报告全文"),
     ("report", "生成 Word 报告"),
     ("import", "导入去年的报告"),
