@@ -78,6 +78,7 @@ MESSAGES: dict[str, str] = {
     "preview_no_pages": "（服务器未安装 LibreOffice，先用文字预览；生成的 Word 文件不受影响。）",
     "preview_pages_failed": "（排版预览暂时生成失败，先用文字预览；生成的 Word 文件不受影响。）",
     "not_ready": "还不能生成报告，以下内容需要先处理：",
+    "review_gaps": "⚠ 规定要求写到、还没写的：{labels}",
     "gaps": "按《法治政府建设与责任落实督察工作规定》，报告还应写到：",
     "gaps_hint": "可以点下面去补，也可以仍然生成。",
     "report_caption": "📄 {name}\n已按公文格式（GB/T 9704-2012）排版，可直接在 Word/WPS 中修改。",

@@ -315,6 +315,9 @@ class Screens:
         hidden = e.hidden(draft)
         if hidden:  # never silently out of the report: the parts screen offers them a place
             lines.append(say("hidden_answers", labels="、".join(q.label for q in hidden)))
+        gaps = e.gaps(draft)
+        if gaps:  # parts are optional: the percentage counts only what must be answered, so say what is missing
+            lines.append(say("review_gaps", labels="、".join(r.label for r in gaps)))
         lines.append(say("review_pick_section"))
         rows.append((Button(label("parts"), Action("parts")),))
         rows.append((Button(label("resume"), Action("resume")), Button(label("report"), Action("report"))))

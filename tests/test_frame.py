@@ -191,3 +191,11 @@ def test_sub_sections_over_the_cap_are_kept_as_text_never_dropped(types):
     assert len(measures) == cap and placed.unplaced == ()
     text = "\n".join(f"{m['title']}{m.get('sep', '')}{m.get('body', '')}" for m in measures)
     assert all(f"做了第{i + 1}件事" in text for i in range(19))  # the rest are in the last item's text
+
+
+def test_the_review_names_what_the_regulation_asks_that_is_not_written(types):
+    rt = types["fazhi_zhengfu"]
+    d = _draft(rt, outline="规定顺序", measures=[{"title": "严格规范执法", "body": "落实三项制度。"}])
+    reply = Screens(Engine(rt.variant_for(d.answers))).review(d)
+    gaps = [r.label for r in Engine(rt.variant_for(d.answers)).gaps(d)]
+    assert gaps and all(g in reply.text for g in gaps) and "推进法治政府建设的主要举措和成效" not in reply.text
